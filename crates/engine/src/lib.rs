@@ -1,0 +1,2 @@
+//! The Alpaca decision engine (work in progress).
+pub mod snapshot;

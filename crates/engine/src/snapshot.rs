@@ -1,0 +1,206 @@
+//! The Snapshot and Decision types of `shared/spec/snapshot.md`: everything one sync of one
+//! HPA reads, and everything it produces.
+
+use alpaca_metrics_api::GoDuration;
+use alpaca_metrics_api::custom::v1beta2::MetricValue;
+use alpaca_metrics_api::external::ExternalMetricValue;
+use alpaca_metrics_api::resource::PodMetrics;
+use k8s_openapi::api::autoscaling::v1::Scale;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerStatus;
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use serde::{Deserialize, Serialize};
+
+/// Everything the upstream HPA controller reads during one `reconcileAutoscaler` call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Snapshot {
+    /// Always `Snapshot`.
+    pub kind: String,
+    /// The controller's clock for this sync.
+    pub now: Time,
+    /// The kube-controller-manager flags.
+    #[serde(default)]
+    pub controller: ControllerConfig,
+    /// The HPA as stored: `autoscaling/v2`, or `autoscaling/v1` (converted on use).
+    pub hpa: serde_json::Value,
+    /// The target's scale subresource; `None` when the target does not exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Scale>,
+    /// Pods in the HPA's namespace.
+    #[serde(default)]
+    pub pods: Vec<Pod>,
+    /// The resource metrics API's PodMetrics in the namespace.
+    #[serde(default)]
+    pub pod_metrics: Vec<PodMetrics>,
+    /// What the custom metrics API knows.
+    #[serde(default)]
+    pub custom_metrics: Vec<MetricValue>,
+    /// What the external metrics API knows.
+    #[serde(default)]
+    pub external_metrics: Vec<ExternalMetricValue>,
+    /// API calls made to fail, with their error messages.
+    #[serde(default, skip_serializing_if = "ApiErrors::is_empty")]
+    pub errors: ApiErrors,
+    /// The controller's memory of this HPA; `None` before its first sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
+}
+
+/// kube-controller-manager's `--horizontal-pod-autoscaler-*` flags.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ControllerConfig {
+    /// `--horizontal-pod-autoscaler-tolerance`.
+    #[serde(default = "default_tolerance")]
+    pub tolerance: f64,
+    /// `--horizontal-pod-autoscaler-cpu-initialization-period`.
+    #[serde(default = "default_cpu_initialization_period")]
+    pub cpu_initialization_period: GoDuration,
+    /// `--horizontal-pod-autoscaler-initial-readiness-delay`.
+    #[serde(default = "default_initial_readiness_delay")]
+    pub initial_readiness_delay: GoDuration,
+    /// `--horizontal-pod-autoscaler-downscale-stabilization`.
+    #[serde(default = "default_downscale_stabilization")]
+    pub downscale_stabilization_window: GoDuration,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        Self {
+            tolerance: default_tolerance(),
+            cpu_initialization_period: default_cpu_initialization_period(),
+            initial_readiness_delay: default_initial_readiness_delay(),
+            downscale_stabilization_window: default_downscale_stabilization(),
+        }
+    }
+}
+
+fn default_tolerance() -> f64 {
+    0.1
+}
+fn default_cpu_initialization_period() -> GoDuration {
+    GoDuration::from_secs(300)
+}
+fn default_initial_readiness_delay() -> GoDuration {
+    GoDuration::from_secs(30)
+}
+fn default_downscale_stabilization() -> GoDuration {
+    GoDuration::from_secs(300)
+}
+
+/// API calls that fail in this sync, each with the error message the API answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApiErrors {
+    /// GET of the scale subresource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<String>,
+    /// The resource metrics API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_metrics: Option<String>,
+    /// The custom metrics API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_metrics: Option<String>,
+    /// The external metrics API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_metrics: Option<String>,
+    /// PUT of the scale subresource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_scale: Option<String>,
+}
+
+impl ApiErrors {
+    /// No call fails.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// The controller's in-memory state for one HPA, kept between syncs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct History {
+    /// Unstabilized recommendations, in the controller's slice order.
+    #[serde(default)]
+    pub recommendations: Vec<Recommendation>,
+    /// Scale-up events (replicas added), used by behavior policies.
+    #[serde(default)]
+    pub scale_up_events: Vec<ScaleEvent>,
+    /// Scale-down events (replicas removed), used by behavior policies.
+    #[serde(default)]
+    pub scale_down_events: Vec<ScaleEvent>,
+}
+
+/// One recommendation the controller computed before stabilization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    /// When it was computed.
+    pub timestamp: Time,
+    /// The replica count recommended.
+    pub replicas: i32,
+}
+
+/// One rescale the controller made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScaleEvent {
+    /// When.
+    pub timestamp: Time,
+    /// How many replicas were added (scale-up) or removed (scale-down); never negative.
+    pub replica_change: i32,
+}
+
+/// Everything one sync produces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    /// Always `Decision`.
+    pub kind: String,
+    /// The replica count the target has after this sync.
+    pub desired_replicas: i32,
+    /// Whether this sync wrote a new scale.
+    pub rescale: bool,
+    /// The status written to the HPA.
+    pub status: HorizontalPodAutoscalerStatus,
+    /// The events recorded on the HPA, in order.
+    pub events: Vec<Event>,
+    /// The controller's memory after this sync.
+    pub history: History,
+    /// The steps that led to `desired_replicas`, for a person.
+    #[serde(default)]
+    pub explanation: Vec<String>,
+}
+
+/// An event recorded on the HPA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// `Normal` or `Warning`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The machine-readable reason (`SuccessfulRescale`, `FailedGetScale`, ...).
+    pub reason: String,
+    /// The message, exactly as upstream words it.
+    pub message: String,
+}
+
+impl Event {
+    /// A `Normal` event.
+    pub fn normal(reason: &str, message: String) -> Self {
+        Self {
+            type_: "Normal".into(),
+            reason: reason.into(),
+            message,
+        }
+    }
+
+    /// A `Warning` event.
+    pub fn warning(reason: &str, message: String) -> Self {
+        Self {
+            type_: "Warning".into(),
+            reason: reason.into(),
+            message,
+        }
+    }
+}
