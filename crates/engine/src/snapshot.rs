@@ -133,7 +133,7 @@ pub struct History {
 }
 
 /// One recommendation the controller computed before stabilization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Recommendation {
     /// When it was computed.
@@ -143,7 +143,7 @@ pub struct Recommendation {
 }
 
 /// One rescale the controller made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScaleEvent {
     /// When.
