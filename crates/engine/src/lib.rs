@@ -1,2 +1,75 @@
-//! The Alpaca decision engine (work in progress).
+//! The Alpaca decision engine: one sync of one Kubernetes HorizontalPodAutoscaler as a pure
+//! function, reproducing kube-controller-manager's HPA controller.
+//!
+//! ```text
+//!   Snapshot ──decide──▶ Decision
+//!   (HPA, scale, pods, metrics, flags, clock, memory)   (replicas, status, events, memory, why)
+//! ```
+//!
+//! No IO, no clock, no global state: time, pods and metrics come in as values, so the
+//! simulator, the controller and the CLI all call the same function.
+//!
+//! ```
+//! let snapshot = alpaca_engine::read_snapshot(br#"{
+//!   "kind": "Snapshot", "now": "2026-01-01T00:05:00Z",
+//!   "hpa": {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+//!           "metadata": {"name": "web", "namespace": "default"},
+//!           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+//!                    "maxReplicas": 10}},
+//!   "scale": {"spec": {"replicas": 0}, "status": {"replicas": 0, "selector": "app=web"}}
+//! }"#).unwrap();
+//! let decision = alpaca_engine::decide(&snapshot).unwrap();
+//! assert_eq!(decision.desired_replicas, 0); // scaled to zero by hand: autoscaling is off
+//! ```
+
+mod analyze;
+mod api;
+mod error;
+mod execute;
+mod monitor;
+mod plan;
+mod read;
+mod reconcile;
+pub mod selector;
 pub mod snapshot;
+mod time;
+
+pub use error::{FieldError, InvalidSnapshot, ReadError};
+pub use read::read_snapshot;
+pub use snapshot::{Decision, Snapshot};
+
+/// The HPA as the controller sees it: an `autoscaling/v2` or `autoscaling/v1` object
+/// (JSON) converted to v2, defaulted and validated as the API server does.
+pub fn admit(
+    hpa: &serde_json::Value,
+) -> Result<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler, InvalidSnapshot> {
+    api::admit(hpa)
+}
+
+/// One sync of one HPA: everything kube-controller-manager's HPA controller would do with
+/// this Snapshot, and why.
+///
+/// Fails only when the Snapshot is one the controller could never see: an HPA the API
+/// server would reject, or a malformed value.
+pub fn decide(snapshot: &Snapshot) -> Result<Decision, InvalidSnapshot> {
+    if snapshot.kind != "Snapshot" {
+        return Err(FieldError::new(
+            "kind",
+            format!("must be \"Snapshot\", not {:?}", snapshot.kind),
+        )
+        .into());
+    }
+    let hpa = api::admit(&snapshot.hpa)?;
+    let namespace = snapshot
+        .hpa
+        .pointer("/metadata/namespace")
+        .and_then(|v| v.as_str())
+        .filter(|ns| !ns.is_empty())
+        .unwrap_or("default");
+    let mut sync = reconcile::Sync::new(snapshot, hpa, namespace);
+    let decision = sync.reconcile();
+    if let Some(e) = sync.cluster.bad_input.take() {
+        return Err(e.into());
+    }
+    Ok(decision)
+}

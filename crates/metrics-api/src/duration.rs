@@ -243,7 +243,16 @@ mod tests {
 
     #[test]
     fn rejects_what_go_rejects() {
-        for s in ["", "5", "s", "1x", "--1s", "1.s.", ".s", "9999999999999999999h"] {
+        for s in [
+            "",
+            "5",
+            "s",
+            "1x",
+            "--1s",
+            "1.s.",
+            ".s",
+            "9999999999999999999h",
+        ] {
             assert!(GoDuration::parse(s).is_err(), "{s:?} should be rejected");
         }
     }

@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod decide;
+pub mod input;
+pub mod output;

@@ -1,0 +1,255 @@
+//! One sync of one HPA through the four phases, and the memory the controller keeps
+//! between syncs.
+//!
+//! Monitor reads the cluster into a Snapshot; analyze and plan are the engine's `decide`;
+//! execute writes the scale, the status and the events. When the scale write fails, the
+//! Snapshot is decided again with that failure in it, so the status and events say exactly
+//! what upstream's would.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use alpaca_engine::snapshot::{ApiErrors, ControllerConfig, Decision, History, Snapshot};
+use jiff::Timestamp;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use crate::cluster::{ClusterRead, HpaKey, ScaleWrite};
+
+/// Why a sync produced no Decision.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Reading the HPA itself failed.
+    #[error("reading HPA {key}: {message}")]
+    ReadHpa {
+        /// The HPA.
+        key: HpaKey,
+        /// The API's message.
+        message: String,
+    },
+    /// The HPA is one the engine refuses (the API server would have rejected it).
+    #[error("HPA {key} is invalid: {source}")]
+    Invalid {
+        /// The HPA.
+        key: HpaKey,
+        /// What is wrong.
+        #[source]
+        source: alpaca_engine::InvalidSnapshot,
+    },
+}
+
+/// What one sync did.
+#[derive(Debug)]
+pub enum SyncReport {
+    /// The HPA no longer exists; its memory was dropped.
+    Deleted(HpaKey),
+    /// The HPA was synced.
+    Synced {
+        /// The HPA.
+        key: HpaKey,
+        /// What the cluster looked like.
+        snapshot: Box<Snapshot>,
+        /// What the controller decided and wrote.
+        decision: Box<Decision>,
+        /// Whether the status write failed (the message).
+        status_error: Option<String>,
+    },
+}
+
+/// The controller's loop state: flags and per-HPA memory.
+#[derive(Debug, Default)]
+pub struct ControlLoop {
+    config: ControllerConfig,
+    memory: Mutex<HashMap<HpaKey, History>>,
+}
+
+impl ControlLoop {
+    /// A loop with kube-controller-manager's flags.
+    pub fn new(config: ControllerConfig) -> Self {
+        Self {
+            config,
+            memory: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The flags.
+    pub fn config(&self) -> &ControllerConfig {
+        &self.config
+    }
+
+    /// The memory kept for an HPA (to persist it).
+    pub fn memory(&self, key: &HpaKey) -> Option<History> {
+        self.lock().get(key).cloned()
+    }
+
+    /// Restores memory for an HPA (after a restart or a leader change).
+    pub fn restore(&self, key: HpaKey, history: History) {
+        self.lock().insert(key, history);
+    }
+
+    /// Forgets an HPA.
+    pub fn forget(&self, key: &HpaKey) {
+        self.lock().remove(key);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<HpaKey, History>> {
+        self.memory
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Monitor: reads everything one sync of this HPA needs into a Snapshot.
+    pub async fn observe<C: ClusterRead>(
+        &self,
+        cluster: &C,
+        key: &HpaKey,
+        hpa: &HorizontalPodAutoscaler,
+        now: Timestamp,
+    ) -> Result<Snapshot, SyncError> {
+        let hpa_json = serde_json::to_value(hpa).unwrap_or_default();
+        let admitted = alpaca_engine::admit(&hpa_json).map_err(|source| SyncError::Invalid {
+            key: key.clone(),
+            source,
+        })?;
+        let ns = key.namespace.as_str();
+        let mut errors = ApiErrors::default();
+        let target = &admitted.spec.scale_target_ref;
+        let scale = match cluster.scale(ns, target).await {
+            Ok(s) => s,
+            Err(e) => {
+                errors.scale = Some(e);
+                None
+            }
+        };
+        let selector = scale
+            .as_ref()
+            .and_then(|s| s.status.as_ref())
+            .and_then(|s| s.selector.clone())
+            .unwrap_or_default();
+        let mut snapshot = Snapshot {
+            kind: "Snapshot".into(),
+            now: Time(now),
+            controller: self.config,
+            hpa: hpa_json,
+            scale,
+            pods: Vec::new(),
+            pod_metrics: Vec::new(),
+            custom_metrics: Vec::new(),
+            external_metrics: Vec::new(),
+            errors,
+            history: self.memory(key),
+        };
+        if snapshot.scale.is_none() || selector.is_empty() {
+            return Ok(snapshot);
+        }
+        snapshot.pods = cluster.pods(ns, &selector).await.unwrap_or_default();
+        let mut resource_read = false;
+        for m in admitted.spec.metrics.iter().flatten() {
+            match m.type_.as_str() {
+                "Resource" | "ContainerResource" if !resource_read => {
+                    resource_read = true;
+                    match cluster.pod_metrics(ns, &selector).await {
+                        Ok(items) => snapshot.pod_metrics = items,
+                        Err(e) => {
+                            snapshot.errors.pod_metrics.get_or_insert(e);
+                        }
+                    }
+                }
+                "Pods" => {
+                    if let Some(p) = &m.pods {
+                        match cluster.pods_metric(ns, &selector, &p.metric).await {
+                            Ok(items) => snapshot.custom_metrics.extend(items),
+                            Err(e) => {
+                                snapshot.errors.custom_metrics.get_or_insert(e);
+                            }
+                        }
+                    }
+                }
+                "Object" => {
+                    if let Some(o) = &m.object {
+                        match cluster
+                            .object_metric(ns, &o.described_object, &o.metric)
+                            .await
+                        {
+                            Ok(items) => snapshot.custom_metrics.extend(items),
+                            Err(e) => {
+                                snapshot.errors.custom_metrics.get_or_insert(e);
+                            }
+                        }
+                    }
+                }
+                "External" => {
+                    if let Some(x) = &m.external {
+                        match cluster.external_metric(ns, &x.metric).await {
+                            Ok(items) => snapshot.external_metrics.extend(items),
+                            Err(e) => {
+                                snapshot.errors.external_metrics.get_or_insert(e);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(snapshot)
+    }
+
+    /// One whole sync: monitor, analyze, plan, execute; then remember the new memory.
+    pub async fn sync<C: ClusterRead + ScaleWrite>(
+        &self,
+        cluster: &C,
+        key: &HpaKey,
+        now: Timestamp,
+    ) -> Result<SyncReport, SyncError> {
+        let hpa = match cluster.hpa(key).await {
+            Ok(Some(hpa)) => hpa,
+            Ok(None) => {
+                self.forget(key);
+                return Ok(SyncReport::Deleted(key.clone()));
+            }
+            Err(message) => {
+                return Err(SyncError::ReadHpa {
+                    key: key.clone(),
+                    message,
+                });
+            }
+        };
+        let mut snapshot = self.observe(cluster, key, &hpa, now).await?;
+        let invalid = |source| SyncError::Invalid {
+            key: key.clone(),
+            source,
+        };
+        let mut decision = alpaca_engine::decide(&snapshot).map_err(invalid)?;
+        let target = alpaca_engine::admit(&snapshot.hpa)
+            .map_err(invalid)?
+            .spec
+            .scale_target_ref;
+        if decision.rescale
+            && let Err(e) = cluster
+                .update_scale(&key.namespace, &target, decision.desired_replicas)
+                .await
+        {
+            snapshot.errors.update_scale = Some(e);
+            decision = alpaca_engine::decide(&snapshot).map_err(invalid)?;
+        }
+        let old_status = hpa.status.clone().unwrap_or_default();
+        let mut status_error = None;
+        if old_status != decision.status
+            && let Err(e) = cluster.update_status(key, &decision.status).await
+        {
+            let event = alpaca_engine::snapshot::Event::warning("FailedUpdateStatus", e.clone());
+            cluster.record_event(key, &event).await;
+            status_error = Some(e);
+        }
+        for event in &decision.events {
+            cluster.record_event(key, event).await;
+        }
+        self.lock().insert(key.clone(), decision.history.clone());
+        Ok(SyncReport::Synced {
+            key: key.clone(),
+            snapshot: Box::new(snapshot),
+            decision: Box::new(decision),
+            status_error,
+        })
+    }
+}

@@ -1,0 +1,3 @@
+//! Execute: the HPA status, its conditions, and the events one sync writes.
+
+pub(crate) mod conditions;

@@ -1,0 +1,311 @@
+//! One sync of one HPA (`reconcileAutoscaler`): get the scale, compute the proposals, plan
+//! the replica count, and produce the status, events and memory the controller would write.
+//!
+//! ```text
+//!   monitor: scale, pods, metrics  ->  analyze: one proposal per metric, the largest wins
+//!     -> plan: stabilize, rate-limit, clamp  ->  execute: scale, status, events, memory
+//! ```
+
+use jiff::Timestamp;
+use k8s_openapi::api::autoscaling::v2::{
+    HorizontalPodAutoscaler, HorizontalPodAutoscalerStatus, MetricStatus,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use crate::analyze::tolerance::Tolerances;
+use crate::execute::conditions::Condition;
+use crate::monitor::metrics_client::{Cluster, group_of, group_resource};
+use crate::monitor::pods::Readiness;
+use crate::snapshot::{ControllerConfig, Decision, Event, History, Recommendation, Snapshot};
+
+/// The controller during one sync of one HPA.
+pub(crate) struct Sync<'a> {
+    /// The Snapshot, as the listers and metrics APIs answer it.
+    pub cluster: Cluster<'a>,
+    /// The HPA after admission; its status is rewritten as the sync goes.
+    pub hpa: HorizontalPodAutoscaler,
+    /// The controller's clock.
+    pub now: Timestamp,
+    /// The controller's flags.
+    pub config: ControllerConfig,
+    /// The tolerance band for this HPA.
+    pub tolerances: Tolerances,
+    /// Events recorded, in order.
+    pub events: Vec<Event>,
+    /// The controller's memory of this HPA.
+    pub history: History,
+    /// The explanation, one line per step.
+    pub explanation: Vec<String>,
+    /// Whether this sync recorded the first recommendation (index 0). Upstream reads the
+    /// clock again for every step, so that record is an instant older than `now` when the
+    /// stabilization windows are compared against it.
+    pub initial_recommendation: bool,
+}
+
+impl<'a> Sync<'a> {
+    /// Prepares a sync of an admitted HPA.
+    pub fn new(snap: &'a Snapshot, hpa: HorizontalPodAutoscaler, namespace: &'a str) -> Self {
+        let tolerances = Tolerances::for_hpa(&hpa, snap.controller.tolerance);
+        Self {
+            cluster: Cluster::new(snap, namespace),
+            hpa,
+            now: snap.now.0,
+            config: snap.controller,
+            tolerances,
+            events: Vec::new(),
+            history: snap.history.clone().unwrap_or_default(),
+            explanation: Vec::new(),
+            initial_recommendation: false,
+        }
+    }
+
+    /// When a stored recommendation was made, as the stabilization windows see it.
+    pub(crate) fn recommendation_time(&self, index: usize) -> Timestamp {
+        let t = self.history.recommendations[index].timestamp.0;
+        if self.initial_recommendation && index == 0 {
+            crate::time::add_nanos(t, -1)
+        } else {
+            t
+        }
+    }
+
+    /// Adds a line to the explanation.
+    pub(crate) fn note(&mut self, phase: &str, text: String) {
+        self.explanation.push(format!("{phase}: {text}"));
+    }
+
+    pub(crate) fn readiness(&self) -> Readiness {
+        Readiness {
+            now: self.now,
+            cpu_initialization_nanos: self.config.cpu_initialization_period.nanos,
+            initial_readiness_nanos: self.config.initial_readiness_delay.nanos,
+        }
+    }
+
+    fn decision(&mut self, desired: i32, rescale: bool) -> Decision {
+        Decision {
+            kind: "Decision".into(),
+            desired_replicas: desired,
+            rescale,
+            status: self.hpa.status.clone().unwrap_or_default(),
+            events: std::mem::take(&mut self.events),
+            history: std::mem::take(&mut self.history),
+            explanation: std::mem::take(&mut self.explanation),
+        }
+    }
+
+    /// `setStatus`: rebuilds the status, keeping conditions and the last scale time.
+    fn set_status(
+        &mut self,
+        current: i32,
+        desired: i32,
+        metrics: Option<Vec<MetricStatus>>,
+        rescale: bool,
+    ) {
+        let old = self.hpa.status.take().unwrap_or_default();
+        self.hpa.status = Some(HorizontalPodAutoscalerStatus {
+            current_replicas: Some(current),
+            desired_replicas: desired,
+            last_scale_time: if rescale {
+                Some(Time(self.now))
+            } else {
+                old.last_scale_time
+            },
+            current_metrics: metrics,
+            conditions: old.conditions,
+            observed_generation: None,
+        });
+    }
+
+    /// `setCurrentReplicasAndMetricsInStatus`: the previous desired count is kept.
+    fn set_current(&mut self, current: i32, metrics: Option<Vec<MetricStatus>>) {
+        let desired = self.hpa.status.as_ref().map_or(0, |s| s.desired_replicas);
+        self.set_status(current, desired, metrics, false);
+    }
+
+    /// The sync fails before anything is known about the target.
+    fn scale_failure(&mut self, error: String) -> Decision {
+        self.events
+            .push(Event::warning("FailedGetScale", error.clone()));
+        self.set_condition(Condition::new(
+            "AbleToScale",
+            false,
+            "FailedGetScale",
+            format!("the HPA controller was unable to get the target's current scale: {error}"),
+        ));
+        self.note(
+            "monitor",
+            format!("cannot read the target's scale: {error}; nothing changes"),
+        );
+        let desired = match &self.cluster.snap.scale {
+            Some(s) => s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0),
+            None => self
+                .hpa
+                .status
+                .as_ref()
+                .and_then(|s| s.current_replicas)
+                .unwrap_or(0),
+        };
+        self.decision(desired, false)
+    }
+
+    /// Runs the sync.
+    pub(crate) fn reconcile(&mut self) -> Decision {
+        let snap = self.cluster.snap;
+        let spec = self.hpa.spec.clone();
+        let target = &spec.scale_target_ref;
+        let api_version = target.api_version.as_deref().unwrap_or_default();
+        let reference = format!("{}/{}", target.kind, target.name);
+        if api_version.matches('/').count() > 1 {
+            return self.scale_failure(format!("unexpected GroupVersion string: {api_version}"));
+        }
+        if let Err(e) = crate::monitor::rest_mapper::check(group_of(api_version), &target.kind) {
+            return self.scale_failure(e);
+        }
+        let scale = match (&snap.errors.scale, &snap.scale) {
+            (Some(e), _) => return self.scale_failure(e.clone()),
+            (None, None) => {
+                return self.scale_failure(format!(
+                    "{} {:?} not found",
+                    group_resource(&target.kind, group_of(api_version)),
+                    target.name
+                ));
+            }
+            (None, Some(s)) => s,
+        };
+        self.set_condition(Condition::new(
+            "AbleToScale",
+            true,
+            "SucceededGetScale",
+            "the HPA controller was able to get the target's current scale".into(),
+        ));
+        let current = scale.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
+        let status_replicas = scale.status.as_ref().map_or(0, |s| s.replicas);
+        let selector = scale.status.as_ref().and_then(|s| s.selector.as_deref());
+        self.note(
+            "monitor",
+            format!("{reference} has {current} replicas (spec), {status_replicas} (status)"),
+        );
+        if self.history.recommendations.is_empty() {
+            self.history.recommendations.push(Recommendation {
+                timestamp: Time(self.now),
+                replicas: current,
+            });
+            self.initial_recommendation = true;
+        }
+
+        let min = spec.min_replicas.unwrap_or(1);
+        let max = spec.max_replicas;
+        let mut desired;
+        let mut rescale_reason = String::new();
+        let mut statuses = None;
+        let mut rescale = true;
+        if current == 0 {
+            desired = 0;
+            rescale = false;
+            self.set_condition(Condition::new(
+                "ScalingActive",
+                false,
+                "ScalingDisabled",
+                "scaling is disabled since the replica count of the target is zero".into(),
+            ));
+            self.remove_condition("ScaledToZero");
+            self.note(
+                "analyze",
+                "the target has 0 replicas: autoscaling is disabled until someone scales it up"
+                    .into(),
+            );
+        } else if current > max {
+            rescale_reason = "Current number of replicas above Spec.MaxReplicas".into();
+            desired = max;
+            self.note("plan", format!("{current} replicas is above maxReplicas {max}: scale to {max} without looking at metrics"));
+        } else if current < min {
+            rescale_reason = "Current number of replicas below Spec.MinReplicas".into();
+            desired = min;
+            self.note("plan", format!("{current} replicas is below minReplicas {min}: scale to {min} without looking at metrics"));
+        } else {
+            let computed = self.compute_replicas_for_metrics(current, status_replicas, selector);
+            let Some(metric_desired) = computed.replicas else {
+                let error = computed.error.unwrap_or_default();
+                self.set_current(current, computed.statuses);
+                self.events.push(Event::warning(
+                    "FailedComputeMetricsReplicas",
+                    error.clone(),
+                ));
+                self.note(
+                    "execute",
+                    format!("no metric gave a usable proposal, so {current} replicas stay"),
+                );
+                return self.decision(current, false);
+            };
+            statuses = computed.statuses;
+            desired = 0;
+            let mut rescale_metric = String::new();
+            if metric_desired > desired {
+                desired = metric_desired;
+                rescale_metric = computed.metric;
+            }
+            if desired > current {
+                rescale_reason = format!("{rescale_metric} above target");
+            }
+            if desired < current {
+                rescale_reason = "All metrics below target".into();
+            }
+            let has_behavior = spec.behavior.is_some();
+            desired = if has_behavior {
+                self.normalize_with_behaviors(current, desired, min, max)
+            } else {
+                self.normalize_legacy(current, desired, min, max)
+            };
+            rescale = desired != current;
+        }
+
+        if rescale {
+            if let Some(e) = &snap.errors.update_scale {
+                self.events.push(Event::warning(
+                    "FailedRescale",
+                    format!("New size: {desired}; reason: {rescale_reason}; error: {e}"),
+                ));
+                self.set_condition(Condition::new(
+                    "AbleToScale",
+                    false,
+                    "FailedUpdateScale",
+                    format!("the HPA controller was unable to update the target scale: {e}"),
+                ));
+                self.set_current(current, statuses);
+                self.note(
+                    "execute",
+                    format!("writing {desired} replicas failed: {e}; {current} replicas stay"),
+                );
+                return self.decision(current, false);
+            }
+            self.set_condition(Condition::new(
+                "AbleToScale",
+                true,
+                "SucceededRescale",
+                format!("the HPA controller was able to update the target scale to {desired}"),
+            ));
+            self.events.push(Event::normal(
+                "SuccessfulRescale",
+                format!("New size: {desired}; reason: {rescale_reason}"),
+            ));
+            self.store_scale_event(current, desired);
+            self.remove_condition("ScaledToZero");
+            self.note(
+                "execute",
+                format!("scale {reference} from {current} to {desired} ({rescale_reason})"),
+            );
+        } else {
+            desired = current;
+            self.note("execute", format!("keep {current} replicas"));
+        }
+        self.set_status(current, desired, statuses, rescale);
+        self.decision(desired, rescale)
+    }
+
+    fn remove_condition(&mut self, type_: &str) {
+        if let Some(list) = self.hpa.status.as_mut().and_then(|s| s.conditions.as_mut()) {
+            list.retain(|c| c.type_ != type_);
+        }
+    }
+}
