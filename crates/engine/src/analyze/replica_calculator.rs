@@ -333,12 +333,12 @@ impl<'c, 'a> Calculator<'c, 'a> {
                         format!("pods[{name}].spec.resources.requests.{resource}")
                     }),
                     None => self
-                        .container_requests(pod, name, container, resource)
+                        .container_requests(spec, name, container, resource)
                         .map_err(|_| {
                             format!("missing pod-level request for {resource} in Pod {name}")
                         })?,
                 },
-                _ => self.container_requests(pod, name, container, resource)?,
+                _ => self.container_requests(spec, name, container, resource)?,
             };
             out.insert(name, request);
         }
