@@ -106,8 +106,8 @@ impl ControlLoop {
         hpa: &HorizontalPodAutoscaler,
         now: Timestamp,
     ) -> Result<Snapshot, SyncError> {
-        let hpa_json = serde_json::to_value(hpa).unwrap_or_default();
-        let admitted = alpaca_engine::admit(&hpa_json).map_err(|source| SyncError::Invalid {
+        let hpa_object = alpaca_engine::HpaObject::from(hpa.clone());
+        let admitted = alpaca_engine::admit(&hpa_object).map_err(|source| SyncError::Invalid {
             key: key.clone(),
             source,
         })?;
@@ -130,7 +130,7 @@ impl ControlLoop {
             kind: "Snapshot".into(),
             now: Time(now),
             controller: self.config,
-            hpa: hpa_json,
+            hpa: hpa_object,
             scale,
             pods: Vec::new(),
             pod_metrics: Vec::new(),

@@ -26,6 +26,7 @@ mod analyze;
 mod api;
 mod error;
 mod execute;
+mod hpa_object;
 mod monitor;
 mod plan;
 mod read;
@@ -36,12 +37,12 @@ mod time;
 
 pub use error::{FieldError, InvalidSnapshot, ReadError};
 pub use read::read_snapshot;
-pub use snapshot::{Decision, Snapshot};
+pub use snapshot::{Decision, HpaObject, Snapshot};
 
 /// The HPA as the controller sees it: an `autoscaling/v2` or `autoscaling/v1` object
-/// (JSON) converted to v2, defaulted and validated as the API server does.
+/// converted to v2, defaulted and validated as the API server does.
 pub fn admit(
-    hpa: &serde_json::Value,
+    hpa: &HpaObject,
 ) -> Result<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler, InvalidSnapshot> {
     api::admit(hpa)
 }
@@ -60,12 +61,7 @@ pub fn decide(snapshot: &Snapshot) -> Result<Decision, InvalidSnapshot> {
         .into());
     }
     let hpa = api::admit(&snapshot.hpa)?;
-    let namespace = snapshot
-        .hpa
-        .pointer("/metadata/namespace")
-        .and_then(|v| v.as_str())
-        .filter(|ns| !ns.is_empty())
-        .unwrap_or("default");
+    let namespace = snapshot.hpa.namespace();
     let mut sync = reconcile::Sync::new(snapshot, hpa, namespace);
     let decision = sync.reconcile();
     if let Some(e) = sync.cluster.bad_input.take() {

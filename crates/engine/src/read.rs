@@ -19,10 +19,23 @@ pub fn read_snapshot(bytes: &[u8]) -> Result<Snapshot, ReadError> {
 }
 
 fn field_error(path: String, problem: String) -> FieldError {
-    let field = if path == "." {
+    let field = if path == "." || path == "?" {
         "snapshot".to_string()
     } else {
         path
     };
+    // An error inside the HPA carries its own path behind a mark (see `HpaObject`).
+    let mark = crate::hpa_object::NESTED_PATH_MARK;
+    if let Some(rest) = problem.strip_prefix(mark)
+        && let Some((inner, message)) = rest.split_once(mark)
+    {
+        let inner = if inner == "." {
+            String::new()
+        } else {
+            format!(".{inner}")
+        };
+        return FieldError::new(&format!("{field}{inner}"), message.to_string());
+    }
+    // serde_yaml_ng and serde_json append a location after the message; keep it.
     FieldError::new(&field, problem)
 }

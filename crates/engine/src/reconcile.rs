@@ -184,7 +184,9 @@ impl<'a> Sync<'a> {
         let selector = scale.status.as_ref().and_then(|s| s.selector.as_deref());
         self.note(
             "monitor",
-            format!("{reference} has {current} replicas (spec), {status_replicas} (status)"),
+            format!(
+                "{reference} wants {current} replicas (scale spec), {status_replicas} exist (scale status)"
+            ),
         );
         if self.history.recommendations.is_empty() {
             self.history.recommendations.push(Recommendation {

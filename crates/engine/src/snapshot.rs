@@ -11,6 +11,8 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use serde::{Deserialize, Serialize};
 
+pub use crate::hpa_object::HpaObject;
+
 /// Everything the upstream HPA controller reads during one `reconcileAutoscaler` call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -23,7 +25,7 @@ pub struct Snapshot {
     #[serde(default)]
     pub controller: ControllerConfig,
     /// The HPA as stored: `autoscaling/v2`, or `autoscaling/v1` (converted on use).
-    pub hpa: serde_json::Value,
+    pub hpa: HpaObject,
     /// The target's scale subresource; `None` when the target does not exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<Scale>,

@@ -19,6 +19,11 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
+            // Transcribed vectors the engine does not yet agree with wait there for the
+            // lead (see conformance/upstream/README.md); they are not run.
+            if p.file_name().is_some_and(|n| n == "disagreements") {
+                continue;
+            }
             collect(&p, out);
         } else if p.extension().is_some_and(|e| e == "json") {
             out.push(p);
@@ -164,6 +169,185 @@ fn compare(expected: &Value, got: &Value, exact_messages: bool) -> Vec<String> {
     diffs
 }
 
+/// Whether an expected entry, read as a pattern, matches: every field it gives among
+/// `fields` must be equal (quantities by value, times by instant); a `messageContains`
+/// it gives must be part of the message.
+fn matches_pattern(e: &Value, g: &Value, fields: &[&str]) -> bool {
+    fields.iter().all(|f| match e.get(*f) {
+        None => true,
+        Some(ev) => match *f {
+            "timestamp" => same_time(Some(ev), g.get(*f)),
+            _ => Some(ev) == g.get(*f),
+        },
+    }) && e
+        .get("messageContains")
+        .and_then(Value::as_str)
+        .is_none_or(|part| {
+            g.get("message")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.contains(part))
+        })
+}
+
+/// A metric status entry read as a pattern: its type, name and each current value are
+/// compared only when the expected entry gives them.
+fn metric_matches(e: &Value, g: &Value) -> bool {
+    let (et, en, ecur) = metric_key(e);
+    let (gt, gn, gcur) = metric_key(g);
+    (e.get("type").is_none() || et == gt)
+        && (en.is_empty() || en == gn)
+        && ["averageUtilization", "averageValue", "value"]
+            .iter()
+            .all(|f| match ecur.get(*f) {
+                None => true,
+                Some(ev) if *f == "averageUtilization" => Some(ev) == gcur.get(*f),
+                Some(ev) => same_quantity(Some(ev), gcur.get(*f)),
+            })
+}
+
+/// Lists compared entry by entry, in order, with `matches`.
+fn list_matches(
+    what: &str,
+    e: Option<&Value>,
+    g: Option<&Value>,
+    matches: &dyn Fn(&Value, &Value) -> bool,
+    diffs: &mut Vec<String>,
+) {
+    let (e, g) = (list(e), list(g));
+    if e.len() != g.len() || !e.iter().zip(&g).all(|(a, b)| matches(a, b)) {
+        diffs.push(format!("{what}: expected {e:?}, got {g:?}"));
+    }
+}
+
+/// The first entry of a list whose key is `key`.
+fn find_by<'v>(
+    v: Option<&'v Value>,
+    key: &dyn Fn(&Value) -> String,
+    wanted: &str,
+) -> Option<&'v Value> {
+    v.and_then(Value::as_array)?
+        .iter()
+        .find(|x| key(x) == wanted)
+}
+
+/// A vector's `compare`: only the named parts of the Decision are compared, and expected
+/// entries are patterns (see conformance/upstream/README.md).
+fn compare_selected(expected: &Value, got: &Value, items: &[Value]) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let (es, gs) = (&expected["status"], &got["status"]);
+    let (eh, gh) = (&expected["history"], &got["history"]);
+    let condition =
+        |e: &Value, g: &Value| matches_pattern(e, g, &["type", "status", "reason", "message"]);
+    let event = |e: &Value, g: &Value| matches_pattern(e, g, &["type", "reason", "message"]);
+    let recommendation = |e: &Value, g: &Value| matches_pattern(e, g, &["replicas", "timestamp"]);
+    let scale_event = |e: &Value, g: &Value| matches_pattern(e, g, &["replicaChange", "timestamp"]);
+    for item in items {
+        let Some(item) = item.as_str() else {
+            diffs.push(format!("compare: {item} is not a string"));
+            continue;
+        };
+        match item {
+            "desiredReplicas" | "status.desiredReplicas" | "status.currentReplicas" => {
+                let ptr = format!("/{}", item.replace('.', "/"));
+                let (e, g) = (int(expected.pointer(&ptr)), int(got.pointer(&ptr)));
+                if e != g {
+                    diffs.push(format!("{item}: expected {e}, got {g}"));
+                }
+            }
+            "rescale" => {
+                let (e, g) = (expected.get("rescale"), got.get("rescale"));
+                if e != g {
+                    diffs.push(format!("rescale: expected {e:?}, got {g:?}"));
+                }
+            }
+            "status.conditions" => list_matches(
+                item,
+                es.get("conditions"),
+                gs.get("conditions"),
+                &condition,
+                &mut diffs,
+            ),
+            "status.currentMetrics" => list_matches(
+                item,
+                es.get("currentMetrics"),
+                gs.get("currentMetrics"),
+                &metric_matches,
+                &mut diffs,
+            ),
+            "events" => list_matches(
+                item,
+                expected.get("events"),
+                got.get("events"),
+                &event,
+                &mut diffs,
+            ),
+            "history"
+            | "history.recommendations"
+            | "history.scaleUpEvents"
+            | "history.scaleDownEvents" => {
+                for (field, matches) in [
+                    (
+                        "recommendations",
+                        &recommendation as &dyn Fn(&Value, &Value) -> bool,
+                    ),
+                    ("scaleUpEvents", &scale_event),
+                    ("scaleDownEvents", &scale_event),
+                ] {
+                    if item == "history" || item == format!("history.{field}") {
+                        list_matches(
+                            &format!("history.{field}"),
+                            eh.get(field),
+                            gh.get(field),
+                            matches,
+                            &mut diffs,
+                        );
+                    }
+                }
+            }
+            _ => {
+                let selected = item
+                    .strip_prefix("status.conditions[")
+                    .and_then(|r| r.strip_suffix(']'))
+                    .map(|t| ("conditions", t))
+                    .or_else(|| {
+                        item.strip_prefix("status.currentMetrics[")
+                            .and_then(|r| r.strip_suffix(']'))
+                            .map(|t| ("currentMetrics", t))
+                    });
+                let Some((list_name, wanted)) = selected else {
+                    diffs.push(format!("compare: unknown part {item:?}"));
+                    continue;
+                };
+                let key = |v: &Value| {
+                    if list_name == "conditions" {
+                        v["type"].as_str().unwrap_or_default().to_string()
+                    } else {
+                        let (t, n, _) = metric_key(v);
+                        format!("{t}:{n}")
+                    }
+                };
+                let e = find_by(es.get(list_name), &key, wanted);
+                let g = find_by(gs.get(list_name), &key, wanted);
+                match (e, g) {
+                    (None, _) => diffs.push(format!("{item}: the vector expects no such entry")),
+                    (Some(e), None) => diffs.push(format!("{item}: expected {e}, got none")),
+                    (Some(e), Some(g)) => {
+                        let ok = if list_name == "conditions" {
+                            condition(e, g)
+                        } else {
+                            metric_matches(e, g)
+                        };
+                        if !ok {
+                            diffs.push(format!("{item}: expected {e}, got {g}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    diffs
+}
+
 #[test]
 fn every_vector_matches_upstream() {
     let mut files = Vec::new();
@@ -198,7 +382,10 @@ fn every_vector_matches_upstream() {
             .get("exactMessages")
             .and_then(Value::as_bool)
             .unwrap_or(false);
-        let diffs = compare(&vector["expected"], &got, exact);
+        let diffs = match vector.get("compare").and_then(Value::as_array) {
+            Some(items) => compare_selected(&vector["expected"], &got, items),
+            None => compare(&vector["expected"], &got, exact),
+        };
         if !diffs.is_empty() {
             failures.push(format!("{name}:\n    {}", diffs.join("\n    ")));
         }

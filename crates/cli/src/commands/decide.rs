@@ -56,7 +56,10 @@ pub fn explain(d: &Decision) -> String {
             out.push_str(&format!("\n{}\n", p.to_uppercase()));
             phase = p;
         }
-        out.push_str(&format!("  - {text}\n"));
+        match text.strip_prefix("  ") {
+            Some(detail) => out.push_str(&format!("      · {detail}\n")),
+            None => out.push_str(&format!("  - {text}\n")),
+        }
     }
     out.push_str("\nCONDITIONS\n");
     for c in d.status.conditions.iter().flatten() {

@@ -195,15 +195,14 @@ impl Sync<'_> {
     }
 
     fn note_metric(&mut self, i: usize, name: &str, notes: &Notes, proposal: Option<i32>) {
-        let mut text = format!("metric {} ({name})", i + 1);
+        let outcome = match proposal {
+            Some(p) => format!(": proposes {p} replicas"),
+            None => String::new(),
+        };
+        self.note("analyze", format!("metric {} ({name}){outcome}", i + 1));
         for n in notes {
-            text.push_str("; ");
-            text.push_str(n);
+            self.note("analyze", format!("  {n}"));
         }
-        if let Some(p) = proposal {
-            text.push_str(&format!(" → proposes {p} replicas"));
-        }
-        self.note("analyze", text);
     }
 
     /// `getUnableComputeReplicaCountCondition`: records the event and builds the condition.
@@ -265,8 +264,7 @@ impl Sync<'_> {
                     let r = self.calculator().object_replicas(
                         spec_replicas,
                         target,
-                        &o.metric.name,
-                        &o.described_object,
+                        o,
                         &metric_selector,
                         notes,
                     );
@@ -307,8 +305,7 @@ impl Sync<'_> {
                     let r = self.calculator().object_per_pod_replicas(
                         status_replicas,
                         target,
-                        &o.metric.name,
-                        &o.described_object,
+                        o,
                         &metric_selector,
                         notes,
                     );
@@ -377,6 +374,7 @@ impl Sync<'_> {
                     target,
                     &p.metric.name,
                     &metric_selector,
+                    p.metric.selector.as_ref(),
                     notes,
                 ) {
                     Ok((replicas, usage)) => {

@@ -2,9 +2,9 @@
 //! number of replicas that brings the metric to its target, with upstream's treatment of
 //! unready, missing and ignored pods and of the tolerance band.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
-use k8s_openapi::api::autoscaling::v2::CrossVersionObjectReference;
+use k8s_openapi::api::autoscaling::v2::{CrossVersionObjectReference, ObjectMetricSource};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
@@ -146,11 +146,12 @@ impl<'c, 'a> Calculator<'c, 'a> {
         target_usage: i64,
         metric_name: &str,
         metric_selector: &Selector,
+        spec_selector: Option<&LabelSelector>,
         notes: &mut Notes,
     ) -> Result<(i32, i64), String> {
         let (metrics, _) = self
             .cluster
-            .raw_metric(metric_name, metric_selector)
+            .raw_metric(metric_name, metric_selector, spec_selector)
             .map_err(|e| format!("unable to get metric {metric_name}: {e}"))?;
         self.plain_replicas(metrics, current, target_usage, "", notes)
     }
@@ -198,7 +199,7 @@ impl<'c, 'a> Calculator<'c, 'a> {
             &groups,
             ratio,
             Fallback::Target(target_usage),
-            &HashMap::new(),
+            &HashMap::default(),
             notes,
         );
         let (new_ratio, _) = usage_ratio(&metrics, target_usage);
@@ -314,7 +315,7 @@ impl<'c, 'a> Calculator<'c, 'a> {
         container: &str,
         resource: &str,
     ) -> Result<HashMap<&'a str, i64>, String> {
-        let mut out = HashMap::with_capacity(pods.len());
+        let mut out = HashMap::with_capacity_and_hasher(pods.len(), Default::default());
         for pod in pods {
             let name = pods::name(pod);
             let Some(spec) = pod.spec.as_ref() else {
@@ -395,15 +396,20 @@ impl<'c, 'a> Calculator<'c, 'a> {
         &self,
         current: i32,
         target_usage: i64,
-        metric_name: &str,
-        object: &CrossVersionObjectReference,
+        source: &ObjectMetricSource,
         metric_selector: &Selector,
         notes: &mut Notes,
     ) -> Result<(i32, i64), String> {
         let (usage, _) = self
             .cluster
-            .object_metric(metric_name, object, metric_selector)
-            .map_err(|e| self.object_error(metric_name, object, e))?;
+            .object_metric(
+                &source.metric.name,
+                &source.described_object,
+                metric_selector,
+                source.metric.selector.as_ref(),
+            )
+            .map_err(|e| self.object_error(&source.metric.name, &source.described_object, e))?;
+        let object = &source.described_object;
         let ratio = usage as f64 / target_usage as f64;
         notes.push(format!(
             "{} {} reports {} against a target of {}: usage ratio {ratio:.3}",
@@ -470,15 +476,19 @@ impl<'c, 'a> Calculator<'c, 'a> {
         &self,
         status_replicas: i32,
         target_average: i64,
-        metric_name: &str,
-        object: &CrossVersionObjectReference,
+        source: &ObjectMetricSource,
         metric_selector: &Selector,
         notes: &mut Notes,
     ) -> Result<(i32, i64), String> {
         let (usage, _) = self
             .cluster
-            .object_metric(metric_name, object, metric_selector)
-            .map_err(|e| self.object_error(metric_name, object, e))?;
+            .object_metric(
+                &source.metric.name,
+                &source.described_object,
+                metric_selector,
+                source.metric.selector.as_ref(),
+            )
+            .map_err(|e| self.object_error(&source.metric.name, &source.described_object, e))?;
         let replicas = self.per_pod(usage, target_average, status_replicas, notes);
         Ok((replicas, per_pod_usage(usage, status_replicas)))
     }

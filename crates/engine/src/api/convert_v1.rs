@@ -15,7 +15,6 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde::Deserialize;
 
-use super::from_json;
 use crate::error::{FieldError, InvalidSnapshot};
 
 const METRICS_ANNOTATION: &str = "autoscaling.alpha.kubernetes.io/metrics";
@@ -23,11 +22,11 @@ const CONDITIONS_ANNOTATION: &str = "autoscaling.alpha.kubernetes.io/conditions"
 const BEHAVIOR_ANNOTATION: &str = "autoscaling.alpha.kubernetes.io/behavior";
 const CURRENT_METRICS_ANNOTATION: &str = "autoscaling.alpha.kubernetes.io/current-metrics";
 
-/// Converts a v1 HPA (as JSON) to v2.
+/// Converts a v1 HPA to v2.
 pub(crate) fn convert(
-    value: &serde_json::Value,
+    old: &v1::HorizontalPodAutoscaler,
 ) -> Result<HorizontalPodAutoscaler, InvalidSnapshot> {
-    let old: v1::HorizontalPodAutoscaler = from_json(value)?;
+    let old = old.clone();
     let mut metadata = old.metadata;
     let mut annotations = metadata.annotations.take().unwrap_or_default();
     let other_metrics: Vec<V1MetricSpec> = take_annotation(&mut annotations, METRICS_ANNOTATION)?;

@@ -2,18 +2,25 @@
 //! servers answer the HPA's metrics client (`metricsclient.restMetricsClient`), with the same
 //! error messages.
 
+use rustc_hash::FxHashSet as HashSet;
 use std::cell::RefCell;
-use std::collections::HashSet;
 
 use jiff::Timestamp;
 use k8s_openapi::api::autoscaling::v2::CrossVersionObjectReference;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as KQuantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::{PodMetric, PodMetricsInfo};
 use crate::error::FieldError;
 use crate::selector::{Selector, selector_from_object};
 use crate::snapshot::Snapshot;
+
+/// The metric selector a query asks for: as the HPA spec wrote it, and canonically.
+struct Wanted<'s> {
+    object: Option<&'s LabelSelector>,
+    text: String,
+}
 
 /// The metrics-server default window, used when a custom metric has none.
 const DEFAULT_WINDOW_NANOS: i64 = 60 * 1_000_000_000;
@@ -67,7 +74,7 @@ impl<'a> Cluster<'a> {
             snap,
             namespace,
             pods: Vec::new(),
-            pod_names: HashSet::new(),
+            pod_names: HashSet::default(),
             bad_input: RefCell::new(None),
         }
     }
@@ -92,7 +99,7 @@ impl<'a> Cluster<'a> {
 
     /// Parses a quantity's milli-value; a malformed one is recorded and counts as 0.
     pub fn milli(&self, q: &KQuantity, field: impl FnOnce() -> String) -> i64 {
-        match alpaca_quantity::Quantity::parse(&q.0) {
+        match alpaca_quantity::Quantity::try_from(q) {
             Ok(v) => v.milli_value(),
             Err(e) => {
                 let mut bad = self.bad_input.borrow_mut();
@@ -117,7 +124,10 @@ impl<'a> Cluster<'a> {
                 "unable to fetch metrics from resource metrics API: {e}"
             ));
         }
-        let mut res = PodMetricsInfo::with_capacity(self.snap.pod_metrics.len());
+        let mut res = PodMetricsInfo::with_capacity_and_hasher(
+            self.snap.pod_metrics.len(),
+            Default::default(),
+        );
         let mut first = None;
         for (i, m) in self.snap.pod_metrics.iter().enumerate() {
             if !self.in_namespace(m.metadata.namespace.as_ref())
@@ -175,13 +185,11 @@ impl<'a> Cluster<'a> {
         Ok((res, first))
     }
 
-    fn metric_selector_string(
-        &self,
-        ls: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>,
-    ) -> String {
-        selector_from_object(ls)
-            .map(|s| s.to_string())
-            .unwrap_or_default()
+    /// Whether an item's metric selector is the one asked for, compared as canonical
+    /// selector strings; structurally equal selectors match without being printed.
+    fn same_selector(item: Option<&LabelSelector>, wanted: &Wanted<'_>) -> bool {
+        item == wanted.object
+            || selector_from_object(item).is_ok_and(|s| s.to_string() == wanted.text)
     }
 
     /// `GetRawMetric`: a Pods metric for the selected pods from the custom metrics API.
@@ -189,14 +197,18 @@ impl<'a> Cluster<'a> {
         &self,
         metric_name: &str,
         metric_selector: &Selector,
+        spec_selector: Option<&LabelSelector>,
     ) -> Result<(PodMetricsInfo<'a>, Option<Timestamp>), String> {
         if let Some(e) = &self.snap.errors.custom_metrics {
             return Err(format!(
                 "unable to fetch metrics from custom metrics API: {e}"
             ));
         }
-        let wanted = metric_selector.to_string();
-        let mut res = PodMetricsInfo::new();
+        let wanted = Wanted {
+            object: spec_selector,
+            text: metric_selector.to_string(),
+        };
+        let mut res = PodMetricsInfo::default();
         let mut first = None;
         for (i, m) in self.snap.custom_metrics.iter().enumerate() {
             let o = &m.described_object;
@@ -213,7 +225,7 @@ impl<'a> Cluster<'a> {
             let Some(&name) = self.pod_names.get(name) else {
                 continue;
             };
-            if self.metric_selector_string(m.metric.selector.as_ref()) != wanted {
+            if !Self::same_selector(m.metric.selector.as_ref(), &wanted) {
                 continue;
             }
             first.get_or_insert(m.timestamp.0);
@@ -241,6 +253,7 @@ impl<'a> Cluster<'a> {
         metric_name: &str,
         object: &CrossVersionObjectReference,
         metric_selector: &Selector,
+        spec_selector: Option<&LabelSelector>,
     ) -> Result<(i64, Option<Timestamp>), String> {
         let group = group_of(object.api_version.as_deref().unwrap_or_default());
         let root_namespace = object.kind == "Namespace" && group.is_empty();
@@ -254,7 +267,10 @@ impl<'a> Cluster<'a> {
                 "unable to fetch metrics from custom metrics API: {e}"
             ));
         }
-        let wanted = metric_selector.to_string();
+        let wanted = Wanted {
+            object: spec_selector,
+            text: metric_selector.to_string(),
+        };
         let mut found = Vec::new();
         for (i, m) in self.snap.custom_metrics.iter().enumerate() {
             let o = &m.described_object;
@@ -263,7 +279,7 @@ impl<'a> Cluster<'a> {
                 && group_of(o.api_version.as_deref().unwrap_or_default()) == group
                 && (root_namespace || self.in_namespace(o.namespace.as_ref()))
                 && m.metric.name == metric_name
-                && self.metric_selector_string(m.metric.selector.as_ref()) == wanted
+                && Self::same_selector(m.metric.selector.as_ref(), &wanted)
             {
                 found.push((i, m));
             }

@@ -19,4 +19,4 @@ pub(crate) struct PodMetric {
 }
 
 /// Metric values by pod name (`metricsclient.PodMetricsInfo`).
-pub(crate) type PodMetricsInfo<'a> = std::collections::HashMap<&'a str, PodMetric>;
+pub(crate) type PodMetricsInfo<'a> = rustc_hash::FxHashMap<&'a str, PodMetric>;

@@ -1,7 +1,7 @@
 //! Pods as the HPA sees them: selection by the Scale's selector, readiness, and
 //! `groupPods`, which sorts them into ready, unready, missing-metrics and ignored.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Pod, PodCondition};
