@@ -59,6 +59,7 @@
 mod arith;
 mod bignum;
 mod error;
+mod fast;
 mod format;
 mod k8s;
 mod num;

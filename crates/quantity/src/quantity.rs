@@ -75,6 +75,12 @@ impl Quantity {
         crate::parse::parse(s)
     }
 
+    /// `Quantity::parse(s)?.milli_value()`, with a fast path for the common forms
+    /// (`250m`, `1`, `64Mi`): what the HPA needs from most quantities it reads.
+    pub fn parse_milli_value(s: &str) -> Result<i64, QuantityError> {
+        crate::fast::parse_milli(s)
+    }
+
     /// `resource.NewMilliQuantity(milli, format)`: `milli / 1000`.
     pub fn from_milli(milli: i64, format: Format) -> Self {
         Self::from_scaled_i64(milli, -3, format)

@@ -99,8 +99,8 @@ impl<'a> Cluster<'a> {
 
     /// Parses a quantity's milli-value; a malformed one is recorded and counts as 0.
     pub fn milli(&self, q: &KQuantity, field: impl FnOnce() -> String) -> i64 {
-        match alpaca_quantity::Quantity::try_from(q) {
-            Ok(v) => v.milli_value(),
+        match alpaca_quantity::Quantity::parse_milli_value(q.0.trim()) {
+            Ok(v) => v,
             Err(e) => {
                 let mut bad = self.bad_input.borrow_mut();
                 if bad.is_none() {

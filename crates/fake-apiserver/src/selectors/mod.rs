@@ -1,0 +1,13 @@
+//! Label and field selectors: parsing the query-string syntax, matching objects, and
+//! rendering a `LabelSelector` as the string the API server puts in `Scale.status.selector`.
+
+mod fields;
+mod labels;
+
+pub use fields::FieldSelector;
+pub use labels::{LabelSelector, Operator, Requirement};
+
+/// A selector string that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unable to parse requirement: {0}")]
+pub struct SelectorError(pub String);
