@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 /// An HPA even an alpaca can understand: kube-controller-manager's HorizontalPodAutoscaler,
 /// decision for decision, with every step explained.
 #[derive(Parser)]
-#[command(name = "alpaca", version, about, long_about = None, propagate_version = true)]
+#[command(name = "alpaca", version, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,12 +20,27 @@ struct Cli {
 enum Command {
     /// Decide one HPA sync from a Snapshot file, as kube-controller-manager would.
     Decide(commands::decide::Args),
+    /// Simulate a cluster running an HPA: the Kubernetes walkthrough on a laptop, in seconds.
+    Simulate(commands::simulate::Args),
+    /// Run the HPA controller against a cluster (kube-controller-manager's flags).
+    Controller(Box<commands::controller::Args>),
+    /// Capture a live autoscaler into a Snapshot (with its persisted memory).
+    Snapshot(commands::snapshot::Args),
+    /// Explain why a live autoscaler has the replicas it has.
+    Explain(commands::explain::Args),
+    /// Serve custom.metrics.k8s.io and external.metrics.k8s.io (memory or Prometheus backend).
+    Adapter(Box<commands::adapter::Args>),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decide(args) => commands::decide::run(args),
+        Command::Simulate(args) => commands::simulate::run(args),
+        Command::Controller(args) => commands::controller::run(*args),
+        Command::Snapshot(args) => commands::snapshot::run(args),
+        Command::Explain(args) => commands::explain::run(args),
+        Command::Adapter(args) => commands::adapter::run(*args),
     };
     exit::report(result)
 }

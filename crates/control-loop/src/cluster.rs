@@ -2,6 +2,7 @@
 //! (execute). Failures are the API's error messages, which become the Snapshot's `errors`.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use alpaca_engine::snapshot::Event;
 use alpaca_metrics_api::custom::v1beta2::MetricValue;
@@ -60,13 +61,13 @@ pub trait ClusterRead {
         &self,
         namespace: &str,
         selector: &str,
-    ) -> impl Future<Output = ApiResult<Vec<Pod>>> + Send;
+    ) -> impl Future<Output = ApiResult<Vec<Arc<Pod>>>> + Send;
     /// `metrics.k8s.io` PodMetrics in the namespace matching the selector string.
     fn pod_metrics(
         &self,
         namespace: &str,
         selector: &str,
-    ) -> impl Future<Output = ApiResult<Vec<PodMetrics>>> + Send;
+    ) -> impl Future<Output = ApiResult<Vec<Arc<PodMetrics>>>> + Send;
     /// `custom.metrics.k8s.io` values of a metric for the pods the selector selects.
     fn pods_metric(
         &self,

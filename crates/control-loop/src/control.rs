@@ -60,6 +60,7 @@ pub enum SyncReport {
 #[derive(Debug, Default)]
 pub struct ControlLoop {
     config: ControllerConfig,
+    explain: bool,
     memory: Mutex<HashMap<HpaKey, History>>,
 }
 
@@ -68,8 +69,16 @@ impl ControlLoop {
     pub fn new(config: ControllerConfig) -> Self {
         Self {
             config,
+            explain: false,
             memory: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether each Decision carries its explanation (off by default: the loop decides
+    /// faster without it, and any sync can be explained later from its Snapshot).
+    pub fn with_explanations(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
     }
 
     /// The flags.
@@ -107,13 +116,9 @@ impl ControlLoop {
         now: Timestamp,
     ) -> Result<Snapshot, SyncError> {
         let hpa_object = alpaca_engine::HpaObject::from(hpa.clone());
-        let admitted = alpaca_engine::admit(&hpa_object).map_err(|source| SyncError::Invalid {
-            key: key.clone(),
-            source,
-        })?;
         let ns = key.namespace.as_str();
         let mut errors = ApiErrors::default();
-        let target = &admitted.spec.scale_target_ref;
+        let target = &hpa.spec.scale_target_ref;
         let scale = match cluster.scale(ns, target).await {
             Ok(s) => s,
             Err(e) => {
@@ -144,7 +149,16 @@ impl ControlLoop {
         }
         snapshot.pods = cluster.pods(ns, &selector).await.unwrap_or_default();
         let mut resource_read = false;
-        for m in admitted.spec.metrics.iter().flatten() {
+        // An HPA without metrics gets the API server's default cpu metric.
+        let default_metrics = [k8s_openapi::api::autoscaling::v2::MetricSpec {
+            type_: "Resource".into(),
+            ..Default::default()
+        }];
+        let metrics = match hpa.spec.metrics.as_deref() {
+            Some(m) if !m.is_empty() => m,
+            _ => &default_metrics,
+        };
+        for m in metrics {
             match m.type_.as_str() {
                 "Resource" | "ContainerResource" if !resource_read => {
                     resource_read = true;
@@ -219,18 +233,18 @@ impl ControlLoop {
             key: key.clone(),
             source,
         };
-        let mut decision = alpaca_engine::decide(&snapshot).map_err(invalid)?;
-        let target = alpaca_engine::admit(&snapshot.hpa)
-            .map_err(invalid)?
-            .spec
-            .scale_target_ref;
+        let options = alpaca_engine::Options {
+            explain: self.explain,
+        };
+        let mut decision = alpaca_engine::decide_with(&snapshot, options).map_err(invalid)?;
+        let target = &hpa.spec.scale_target_ref;
         if decision.rescale
             && let Err(e) = cluster
-                .update_scale(&key.namespace, &target, decision.desired_replicas)
+                .update_scale(&key.namespace, target, decision.desired_replicas)
                 .await
         {
             snapshot.errors.update_scale = Some(e);
-            decision = alpaca_engine::decide(&snapshot).map_err(invalid)?;
+            decision = alpaca_engine::decide_with(&snapshot, options).map_err(invalid)?;
         }
         let old_status = hpa.status.clone().unwrap_or_default();
         let mut status_error = None;

@@ -29,6 +29,16 @@ fn decision(bencher: divan::Bencher, pods: usize) {
     bencher.bench(|| decide(divan::black_box(&snapshot)).expect("decides"));
 }
 
+/// The decision without the explanation, as the controller loop runs it.
+#[divan::bench(args = [10, 100, 1000])]
+fn decision_without_explanation(bencher: divan::Bencher, pods: usize) {
+    let snapshot = load(pods);
+    let options = alpaca_engine::Options { explain: false };
+    bencher.bench(|| {
+        alpaca_engine::decide_with(divan::black_box(&snapshot), options).expect("decides")
+    });
+}
+
 /// Reading the Snapshot file's bytes into a Snapshot (not part of upstream's figure).
 #[divan::bench(args = [10, 100, 1000])]
 fn read(bencher: divan::Bencher, pods: usize) {

@@ -22,6 +22,26 @@
 //! assert_eq!(decision.desired_replicas, 0); // scaled to zero by hand: autoscaling is off
 //! ```
 
+/// Adds a line to a sync's explanation; the text is formatted only when explaining.
+macro_rules! note {
+    ($sync:expr, $phase:expr, $($arg:tt)+) => {
+        if $sync.explain() {
+            let text = format!($($arg)+);
+            $sync.push_note($phase, text);
+        }
+    };
+}
+
+/// Adds a detail to a metric's notes; the text is formatted only when explaining.
+macro_rules! detail {
+    ($notes:expr, $($arg:tt)+) => {
+        if $notes.enabled() {
+            let text = format!($($arg)+);
+            $notes.push(text);
+        }
+    };
+}
+
 mod analyze;
 mod api;
 mod error;
@@ -53,6 +73,25 @@ pub fn admit(
 /// Fails only when the Snapshot is one the controller could never see: an HPA the API
 /// server would reject, or a malformed value.
 pub fn decide(snapshot: &Snapshot) -> Result<Decision, InvalidSnapshot> {
+    decide_with(snapshot, Options::default())
+}
+
+/// How `decide` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Write `Decision::explanation` (on by default). A controller loop that does not show
+    /// it can turn it off and decide faster; the Decision is otherwise identical.
+    pub explain: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { explain: true }
+    }
+}
+
+/// [`decide`] with options.
+pub fn decide_with(snapshot: &Snapshot, options: Options) -> Result<Decision, InvalidSnapshot> {
     if snapshot.kind != "Snapshot" {
         return Err(FieldError::new(
             "kind",
@@ -60,9 +99,10 @@ pub fn decide(snapshot: &Snapshot) -> Result<Decision, InvalidSnapshot> {
         )
         .into());
     }
-    let hpa = api::admit(&snapshot.hpa)?;
+    let hpa = api::admit_spec_and_status(&snapshot.hpa)?;
     let namespace = snapshot.hpa.namespace();
     let mut sync = reconcile::Sync::new(snapshot, hpa, namespace);
+    sync.explain = options.explain;
     let decision = sync.reconcile();
     if let Some(e) = sync.cluster.bad_input.take() {
         return Err(e.into());

@@ -40,6 +40,8 @@ pub(crate) struct Sync<'a> {
     /// clock again for every step, so that record is an instant older than `now` when the
     /// stabilization windows are compared against it.
     pub initial_recommendation: bool,
+    /// Whether to write the explanation.
+    pub explain: bool,
 }
 
 impl<'a> Sync<'a> {
@@ -56,6 +58,7 @@ impl<'a> Sync<'a> {
             history: snap.history.clone().unwrap_or_default(),
             explanation: Vec::new(),
             initial_recommendation: false,
+            explain: true,
         }
     }
 
@@ -69,9 +72,18 @@ impl<'a> Sync<'a> {
         }
     }
 
-    /// Adds a line to the explanation.
-    pub(crate) fn note(&mut self, phase: &str, text: String) {
-        self.explanation.push(format!("{phase}: {text}"));
+    /// Whether this sync explains itself (the `note!` macro formats nothing otherwise).
+    pub(crate) fn explain(&self) -> bool {
+        self.explain
+    }
+
+    /// Adds a line to the explanation (use `note!`).
+    pub(crate) fn push_note(&mut self, phase: &str, text: String) {
+        let mut line = String::with_capacity(phase.len() + 2 + text.len());
+        line.push_str(phase);
+        line.push_str(": ");
+        line.push_str(&text);
+        self.explanation.push(line);
     }
 
     pub(crate) fn readiness(&self) -> Readiness {
@@ -87,7 +99,7 @@ impl<'a> Sync<'a> {
             kind: "Decision".into(),
             desired_replicas: desired,
             rescale,
-            status: self.hpa.status.clone().unwrap_or_default(),
+            status: self.hpa.status.take().unwrap_or_default(),
             events: std::mem::take(&mut self.events),
             history: std::mem::take(&mut self.history),
             explanation: std::mem::take(&mut self.explanation),
@@ -133,9 +145,10 @@ impl<'a> Sync<'a> {
             "FailedGetScale",
             format!("the HPA controller was unable to get the target's current scale: {error}"),
         ));
-        self.note(
+        note!(
+            self,
             "monitor",
-            format!("cannot read the target's scale: {error}; nothing changes"),
+            "cannot read the target's scale: {error}; nothing changes"
         );
         let desired = match &self.cluster.snap.scale {
             Some(s) => s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0),
@@ -152,8 +165,8 @@ impl<'a> Sync<'a> {
     /// Runs the sync.
     pub(crate) fn reconcile(&mut self) -> Decision {
         let snap = self.cluster.snap;
-        let spec = self.hpa.spec.clone();
-        let target = &spec.scale_target_ref;
+        let target = self.hpa.spec.scale_target_ref.clone();
+        let target = &target;
         let api_version = target.api_version.as_deref().unwrap_or_default();
         let reference = format!("{}/{}", target.kind, target.name);
         if api_version.matches('/').count() > 1 {
@@ -182,11 +195,10 @@ impl<'a> Sync<'a> {
         let current = scale.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
         let status_replicas = scale.status.as_ref().map_or(0, |s| s.replicas);
         let selector = scale.status.as_ref().and_then(|s| s.selector.as_deref());
-        self.note(
+        note!(
+            self,
             "monitor",
-            format!(
-                "{reference} wants {current} replicas (scale spec), {status_replicas} exist (scale status)"
-            ),
+            "{reference} wants {current} replicas (scale spec), {status_replicas} exist (scale status)"
         );
         if self.history.recommendations.is_empty() {
             self.history.recommendations.push(Recommendation {
@@ -196,8 +208,8 @@ impl<'a> Sync<'a> {
             self.initial_recommendation = true;
         }
 
-        let min = spec.min_replicas.unwrap_or(1);
-        let max = spec.max_replicas;
+        let min = self.hpa.spec.min_replicas.unwrap_or(1);
+        let max = self.hpa.spec.max_replicas;
         let mut desired;
         let mut rescale_reason = String::new();
         let mut statuses = None;
@@ -212,19 +224,27 @@ impl<'a> Sync<'a> {
                 "scaling is disabled since the replica count of the target is zero".into(),
             ));
             self.remove_condition("ScaledToZero");
-            self.note(
+            note!(
+                self,
                 "analyze",
                 "the target has 0 replicas: autoscaling is disabled until someone scales it up"
-                    .into(),
             );
         } else if current > max {
             rescale_reason = "Current number of replicas above Spec.MaxReplicas".into();
             desired = max;
-            self.note("plan", format!("{current} replicas is above maxReplicas {max}: scale to {max} without looking at metrics"));
+            note!(
+                self,
+                "plan",
+                "{current} replicas is above maxReplicas {max}: scale to {max} without looking at metrics"
+            );
         } else if current < min {
             rescale_reason = "Current number of replicas below Spec.MinReplicas".into();
             desired = min;
-            self.note("plan", format!("{current} replicas is below minReplicas {min}: scale to {min} without looking at metrics"));
+            note!(
+                self,
+                "plan",
+                "{current} replicas is below minReplicas {min}: scale to {min} without looking at metrics"
+            );
         } else {
             let computed = self.compute_replicas_for_metrics(current, status_replicas, selector);
             let Some(metric_desired) = computed.replicas else {
@@ -234,9 +254,10 @@ impl<'a> Sync<'a> {
                     "FailedComputeMetricsReplicas",
                     error.clone(),
                 ));
-                self.note(
+                note!(
+                    self,
                     "execute",
-                    format!("no metric gave a usable proposal, so {current} replicas stay"),
+                    "no metric gave a usable proposal, so {current} replicas stay"
                 );
                 return self.decision(current, false);
             };
@@ -253,7 +274,7 @@ impl<'a> Sync<'a> {
             if desired < current {
                 rescale_reason = "All metrics below target".into();
             }
-            let has_behavior = spec.behavior.is_some();
+            let has_behavior = self.hpa.spec.behavior.is_some();
             desired = if has_behavior {
                 self.normalize_with_behaviors(current, desired, min, max)
             } else {
@@ -275,9 +296,10 @@ impl<'a> Sync<'a> {
                     format!("the HPA controller was unable to update the target scale: {e}"),
                 ));
                 self.set_current(current, statuses);
-                self.note(
+                note!(
+                    self,
                     "execute",
-                    format!("writing {desired} replicas failed: {e}; {current} replicas stay"),
+                    "writing {desired} replicas failed: {e}; {current} replicas stay"
                 );
                 return self.decision(current, false);
             }
@@ -293,13 +315,14 @@ impl<'a> Sync<'a> {
             ));
             self.store_scale_event(current, desired);
             self.remove_condition("ScaledToZero");
-            self.note(
+            note!(
+                self,
                 "execute",
-                format!("scale {reference} from {current} to {desired} ({rescale_reason})"),
+                "scale {reference} from {current} to {desired} ({rescale_reason})"
             );
         } else {
             desired = current;
-            self.note("execute", format!("keep {current} replicas"));
+            note!(self, "execute", "keep {current} replicas");
         }
         self.set_status(current, desired, statuses, rescale);
         self.decision(desired, rescale)

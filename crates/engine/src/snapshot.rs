@@ -9,6 +9,8 @@ use k8s_openapi::api::autoscaling::v1::Scale;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerStatus;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use crate::hpa_object::HpaObject;
@@ -29,12 +31,12 @@ pub struct Snapshot {
     /// The target's scale subresource; `None` when the target does not exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<Scale>,
-    /// Pods in the HPA's namespace.
+    /// Pods in the HPA's namespace (shared, so a shell hands out its cache without copying).
     #[serde(default)]
-    pub pods: Vec<Pod>,
-    /// The resource metrics API's PodMetrics in the namespace.
+    pub pods: Vec<Arc<Pod>>,
+    /// The resource metrics API's PodMetrics in the namespace (shared likewise).
     #[serde(default)]
-    pub pod_metrics: Vec<PodMetrics>,
+    pub pod_metrics: Vec<Arc<PodMetrics>>,
     /// What the custom metrics API knows.
     #[serde(default)]
     pub custom_metrics: Vec<MetricValue>,

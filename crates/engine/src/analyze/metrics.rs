@@ -73,9 +73,10 @@ impl Sync<'_> {
                 "InvalidSelector",
                 "the HPA target's scale is missing a selector".into(),
             ));
-            self.note(
+            note!(
+                self,
                 "analyze",
-                "the target's scale has no selector, so no pods can be found".into(),
+                "the target's scale has no selector, so no pods can be found"
             );
             return fail(msg);
         }
@@ -93,29 +94,30 @@ impl Sync<'_> {
                     "InvalidSelector",
                     msg.clone(),
                 ));
-                self.note(
+                note!(
+                    self,
                     "analyze",
-                    format!("the target's selector {selector_text:?} is invalid: {e}"),
+                    "the target's selector {selector_text:?} is invalid: {e}"
                 );
                 return fail(msg);
             }
         };
         self.cluster.select_pods(&selector);
-        self.note(
+        note!(
+            self,
             "monitor",
-            format!(
-                "the target's selector {selector_text} selects {} pods",
-                self.cluster.pods.len()
-            ),
+            "the target's selector {selector_text} selects {} pods",
+            self.cluster.pods.len()
         );
 
-        let specs = self.metric_specs();
+        // Borrowed out of the HPA for the loop, and put back before returning.
+        let specs = self.hpa.spec.metrics.take().unwrap_or_default();
         let mut statuses = vec![MetricStatus::default(); specs.len()];
         let mut invalid = 0usize;
         let mut first_failure: Option<Failure> = None;
         let mut best: Option<Proposal> = None;
         for (i, spec) in specs.iter().enumerate() {
-            let mut notes = Notes::new();
+            let mut notes = Notes::new(self.explain);
             match self.compute_replicas_for_metric(
                 spec,
                 spec_replicas,
@@ -135,7 +137,7 @@ impl Sync<'_> {
                 }
                 Err(f) => {
                     self.note_metric(i, &spec.type_, &notes, None);
-                    self.note("analyze", format!("metric {} failed: {}", i + 1, f.error));
+                    note!(self, "analyze", "metric {} failed: {}", i + 1, f.error);
                     invalid += 1;
                     if first_failure.is_none() {
                         first_failure = Some(f);
@@ -155,12 +157,13 @@ impl Sync<'_> {
             if let Some(f) = first_failure {
                 self.set_condition(f.condition);
             }
-            if invalid < specs.len() {
-                self.note(
+            let total = specs.len();
+            self.hpa.spec.metrics = Some(specs);
+            if invalid < total {
+                note!(
+                    self,
                     "analyze",
-                    format!(
-                        "{invalid} metrics failed and the others propose fewer replicas ({replicas}) than now ({spec_replicas}): upstream never scales down on partial information, so nothing changes"
-                    ),
+                    "{invalid} metrics failed and the others propose fewer replicas ({replicas}) than now ({spec_replicas}): upstream never scales down on partial information, so nothing changes"
                 );
             }
             return Computed {
@@ -176,10 +179,13 @@ impl Sync<'_> {
             "ValidMetricFound",
             format!("the HPA was able to successfully calculate a replica count from {metric}"),
         ));
-        if specs.len() > 1 {
-            self.note(
+        let total = specs.len();
+        self.hpa.spec.metrics = Some(specs);
+        if total > 1 {
+            note!(
+                self,
                 "analyze",
-                format!("the largest proposal wins: {replicas} replicas from {metric}"),
+                "the largest proposal wins: {replicas} replicas from {metric}"
             );
         }
         Computed {
@@ -190,18 +196,17 @@ impl Sync<'_> {
         }
     }
 
-    fn metric_specs(&self) -> Vec<MetricSpec> {
-        self.hpa.spec.metrics.clone().unwrap_or_default()
-    }
-
     fn note_metric(&mut self, i: usize, name: &str, notes: &Notes, proposal: Option<i32>) {
+        if !self.explain {
+            return;
+        }
         let outcome = match proposal {
             Some(p) => format!(": proposes {p} replicas"),
             None => String::new(),
         };
-        self.note("analyze", format!("metric {} ({name}){outcome}", i + 1));
-        for n in notes {
-            self.note("analyze", format!("  {n}"));
+        note!(self, "analyze", "metric {} ({name}){outcome}", i + 1);
+        for n in notes.lines() {
+            note!(self, "analyze", "  {n}");
         }
     }
 

@@ -15,8 +15,36 @@ use crate::monitor::pods::{self, Readiness};
 use crate::selector::{Selector, gogo_string, selector_from_object};
 use crate::time::{ceil_i32, go_f64_to_i64};
 
-/// What one proposal rests on, for the explanation.
-pub(crate) type Notes = Vec<String>;
+/// What one proposal rests on, for the explanation; collected only when wanted.
+pub(crate) struct Notes {
+    enabled: bool,
+    lines: Vec<String>,
+}
+
+impl Notes {
+    /// Notes that are kept when `enabled`.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            lines: Vec::new(),
+        }
+    }
+
+    /// Whether notes are kept (so formatting them is worth it).
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Keeps a note.
+    pub fn push(&mut self, line: String) {
+        self.lines.push(line);
+    }
+
+    /// The notes kept.
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+}
 
 /// The calculator for one sync.
 pub(crate) struct Calculator<'c, 'a> {
@@ -80,10 +108,11 @@ impl<'c, 'a> Calculator<'c, 'a> {
         let requests = self.requests(pods, container, resource)?;
         let (ratio, utilization, raw_average) =
             utilization_ratio(&metrics, &requests, target_utilization)?;
-        notes.push(group_note(&groups, metrics.len()));
-        notes.push(format!(
+        detail!(notes, "{}", group_note(&groups, metrics.len()));
+        detail!(
+            notes,
             "{resource} usage averages {raw_average}m per pod = {utilization}% of request, against a target of {target_utilization}%: usage ratio {ratio:.3}"
-        ));
+        );
         let scale_up_with_unready = !groups.unready.is_empty() && ratio > 1.0;
         let mk = |replicas| Utilization {
             replicas,
@@ -92,15 +121,16 @@ impl<'c, 'a> Calculator<'c, 'a> {
         };
         if !scale_up_with_unready && groups.missing.is_empty() {
             if self.tolerances.contains(ratio) {
-                notes.push(self.within(ratio, current));
+                detail!(notes, "{}", self.within(ratio, current));
                 return Ok(mk(current));
             }
             let replicas = ceil_i32(ratio * groups.ready as f64);
-            notes.push(format!(
+            detail!(
+                notes,
                 "outside the tolerance band {}: ceil({ratio:.3} × {} ready pods) = {replicas}",
                 self.tolerances.band(),
                 groups.ready
-            ));
+            );
             return Ok(mk(replicas));
         }
         let target = i64::from(target_utilization);
@@ -174,24 +204,26 @@ impl<'c, 'a> Calculator<'c, 'a> {
             return Err(NO_METRICS.into());
         }
         let (ratio, usage) = usage_ratio(&metrics, target_usage);
-        notes.push(group_note(&groups, metrics.len()));
-        notes.push(format!(
+        detail!(notes, "{}", group_note(&groups, metrics.len()));
+        detail!(
+            notes,
             "average {} per pod against a target of {}: usage ratio {ratio:.3}",
             milli_text(usage),
             milli_text(target_usage)
-        ));
+        );
         let scale_up_with_unready = !groups.unready.is_empty() && ratio > 1.0;
         if !scale_up_with_unready && groups.missing.is_empty() {
             if self.tolerances.contains(ratio) {
-                notes.push(self.within(ratio, current));
+                detail!(notes, "{}", self.within(ratio, current));
                 return Ok((current, usage));
             }
             let replicas = ceil_i32(ratio * groups.ready as f64);
-            notes.push(format!(
+            detail!(
+                notes,
                 "outside the tolerance band {}: ceil({ratio:.3} × {} ready pods) = {replicas}",
                 self.tolerances.band(),
                 groups.ready
-            ));
+            );
             return Ok((replicas, usage));
         }
         self.fill_in(
@@ -237,32 +269,35 @@ impl<'c, 'a> Calculator<'c, 'a> {
                     };
                     metrics.insert(name, filler(value));
                 }
-                notes.push(format!(
+                detail!(
+                    notes,
                     "scale-down: {} pods without metrics are assumed to use {}",
                     groups.missing.len(),
                     match fallback {
                         Fallback::PercentOfRequest(p) => format!("{p}% of their request"),
                         Fallback::Target(t) => format!("the target ({})", milli_text(t)),
                     }
-                ));
+                );
             } else if ratio > 1.0 {
                 for &name in &groups.missing {
                     metrics.insert(name, filler(0));
                 }
-                notes.push(format!(
+                detail!(
+                    notes,
                     "scale-up: {} pods without metrics are assumed to use nothing",
                     groups.missing.len()
-                ));
+                );
             }
         }
         if !groups.unready.is_empty() && ratio > 1.0 {
             for &name in &groups.unready {
                 metrics.insert(name, filler(0));
             }
-            notes.push(format!(
+            detail!(
+                notes,
                 "scale-up: {} unready pods are assumed to use nothing",
                 groups.unready.len()
-            ));
+            );
         }
     }
 
@@ -275,29 +310,30 @@ impl<'c, 'a> Calculator<'c, 'a> {
         counted: usize,
         notes: &mut Notes,
     ) -> i32 {
-        notes.push(format!(
+        detail!(
+            notes,
             "with those assumptions the usage ratio is {new_ratio:.3}"
-        ));
+        );
         if self.tolerances.contains(new_ratio) {
-            notes.push(self.within(new_ratio, current));
+            detail!(notes, "{}", self.within(new_ratio, current));
             return current;
         }
         if (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0) {
-            notes.push(format!(
+            detail!(
+                notes,
                 "the assumptions reverse the direction of the change, so keep {current} replicas"
-            ));
+            );
             return current;
         }
         let replicas = ceil_i32(new_ratio * counted as f64);
         if (new_ratio < 1.0 && replicas > current) || (new_ratio > 1.0 && replicas < current) {
-            notes.push(format!(
+            detail!(
+                notes,
                 "ceil({new_ratio:.3} × {counted} pods) = {replicas} would move against the direction of the change, so keep {current} replicas"
-            ));
+            );
             return current;
         }
-        notes.push(format!(
-            "ceil({new_ratio:.3} × {counted} pods) = {replicas}"
-        ));
+        detail!(notes, "ceil({new_ratio:.3} × {counted} pods) = {replicas}");
         replicas
     }
 
@@ -411,13 +447,14 @@ impl<'c, 'a> Calculator<'c, 'a> {
             .map_err(|e| self.object_error(&source.metric.name, &source.described_object, e))?;
         let object = &source.described_object;
         let ratio = usage as f64 / target_usage as f64;
-        notes.push(format!(
+        detail!(
+            notes,
             "{} {} reports {} against a target of {}: usage ratio {ratio:.3}",
             object.kind,
             object.name,
             milli_text(usage),
             milli_text(target_usage)
-        ));
+        );
         Ok((self.usage_ratio_replicas(current, ratio, notes)?, usage))
     }
 
@@ -442,11 +479,11 @@ impl<'c, 'a> Calculator<'c, 'a> {
     ) -> Result<i32, String> {
         if current == 0 {
             let replicas = ceil_i32(ratio);
-            notes.push(format!("from zero replicas: ceil({ratio:.3}) = {replicas}"));
+            detail!(notes, "from zero replicas: ceil({ratio:.3}) = {replicas}");
             return Ok(replicas);
         }
         if self.tolerances.contains(ratio) {
-            notes.push(self.within(ratio, current));
+            detail!(notes, "{}", self.within(ratio, current));
             return Ok(current);
         }
         if self.cluster.pods.is_empty() {
@@ -464,10 +501,11 @@ impl<'c, 'a> Calculator<'c, 'a> {
         } else {
             ceil_i32(product)
         };
-        notes.push(format!(
+        detail!(
+            notes,
             "outside the tolerance band {}: ceil({ratio:.3} × {ready} running and ready pods) = {replicas}",
             self.tolerances.band()
-        ));
+        );
         Ok(replicas)
     }
 
@@ -501,13 +539,14 @@ impl<'c, 'a> Calculator<'c, 'a> {
         notes: &mut Notes,
     ) -> i32 {
         let ratio = usage as f64 / (target_average as f64 * f64::from(status_replicas));
-        notes.push(format!(
+        detail!(
+            notes,
             "total {} over {status_replicas} replicas against a target of {} each: usage ratio {ratio:.3}",
             milli_text(usage),
             milli_text(target_average)
-        ));
+        );
         if self.tolerances.contains(ratio) {
-            notes.push(self.within(ratio, status_replicas));
+            detail!(notes, "{}", self.within(ratio, status_replicas));
             return status_replicas;
         }
         let wanted = (usage as f64 / target_average as f64).ceil();
@@ -516,12 +555,13 @@ impl<'c, 'a> Calculator<'c, 'a> {
         } else {
             ceil_i32(wanted)
         };
-        notes.push(format!(
+        detail!(
+            notes,
             "outside the tolerance band {}: ceil({} / {}) = {replicas}",
             self.tolerances.band(),
             milli_text(usage),
             milli_text(target_average)
-        ));
+        );
         replicas
     }
 
@@ -563,12 +603,13 @@ impl<'c, 'a> Calculator<'c, 'a> {
             usage = usage.wrapping_add(*v);
         }
         let ratio = usage as f64 / target_usage as f64;
-        notes.push(format!(
+        detail!(
+            notes,
             "{metric_name} totals {} over {} series against a target of {}: usage ratio {ratio:.3}",
             milli_text(usage),
             values.len(),
             milli_text(target_usage)
-        ));
+        );
         Ok((self.usage_ratio_replicas(current, ratio, notes)?, usage))
     }
 
@@ -590,11 +631,12 @@ impl<'c, 'a> Calculator<'c, 'a> {
                 break;
             }
         }
-        notes.push(format!(
+        detail!(
+            notes,
             "{metric_name} totals {} over {} series",
             milli_text(usage),
             values.len()
-        ));
+        );
         let replicas = self.per_pod(usage, target_average, status_replicas, notes);
         Ok((replicas, per_pod_usage(usage, status_replicas)))
     }

@@ -14,32 +14,41 @@ const MAX_STABILIZATION_WINDOW_SECONDS: i32 = 3600;
 const MAX_PERIOD_SECONDS: i32 = 1800;
 
 /// Every problem with the HPA, in upstream's order.
-pub(crate) fn validate(hpa: &HorizontalPodAutoscaler) -> Vec<FieldError> {
+pub(crate) fn validate(name: &str, hpa: &HorizontalPodAutoscaler) -> Vec<FieldError> {
     let mut v = Errors::default();
-    if hpa.metadata.name.as_deref().unwrap_or_default().is_empty() {
-        v.push("hpa.metadata.name", "name or generateName is required");
+    if name.is_empty() {
+        v.push(
+            P::Root("hpa.metadata.name"),
+            "name or generateName is required",
+        );
     }
     let spec = &hpa.spec;
     let min = spec.min_replicas.unwrap_or(1);
     if min < 1 {
-        v.push("hpa.spec.minReplicas", "must be greater than or equal to 1");
+        v.push(
+            P::Root("hpa.spec.minReplicas"),
+            "must be greater than or equal to 1",
+        );
     }
     if spec.max_replicas < 1 {
-        v.push("hpa.spec.maxReplicas", "must be greater than 0");
+        v.push(P::Root("hpa.spec.maxReplicas"), "must be greater than 0");
     }
     if spec.max_replicas < min {
         v.push(
-            "hpa.spec.maxReplicas",
+            P::Root("hpa.spec.maxReplicas"),
             "must be greater than or equal to `minReplicas`",
         );
     }
-    cross_version_ref(&mut v, &spec.scale_target_ref, "hpa.spec.scaleTargetRef");
+    let spec_p = P::Root("hpa.spec");
+    cross_version_ref(&mut v, &spec.scale_target_ref, spec_p.f("scaleTargetRef"));
+    let metrics_p = spec_p.f("metrics");
     for (i, m) in spec.metrics.iter().flatten().enumerate() {
-        metric_spec(&mut v, m, &format!("hpa.spec.metrics[{i}]"));
+        metric_spec(&mut v, m, metrics_p.i(i));
     }
     if let Some(b) = spec.behavior.as_ref() {
-        scaling_rules(&mut v, b.scale_up.as_ref(), "hpa.spec.behavior.scaleUp");
-        scaling_rules(&mut v, b.scale_down.as_ref(), "hpa.spec.behavior.scaleDown");
+        let behavior_p = spec_p.f("behavior");
+        scaling_rules(&mut v, b.scale_up.as_ref(), behavior_p.f("scaleUp"));
+        scaling_rules(&mut v, b.scale_down.as_ref(), behavior_p.f("scaleDown"));
     }
     v.0
 }
@@ -48,12 +57,40 @@ pub(crate) fn validate(hpa: &HorizontalPodAutoscaler) -> Vec<FieldError> {
 struct Errors(Vec<FieldError>);
 
 impl Errors {
-    fn push(&mut self, field: &str, problem: impl Into<String>) {
-        self.0.push(FieldError::new(field, problem.into()));
+    fn push(&mut self, field: P<'_>, problem: impl Into<String>) {
+        self.0
+            .push(FieldError::new(&field.to_string(), problem.into()));
     }
 }
 
-fn path_segment(v: &mut Errors, value: &str, field: &str) {
+/// A field path, rendered only when a problem is found.
+#[derive(Clone, Copy)]
+enum P<'a> {
+    Root(&'static str),
+    Field(&'a P<'a>, &'static str),
+    Index(&'a P<'a>, usize),
+}
+
+impl<'a> P<'a> {
+    fn f(&'a self, name: &'static str) -> P<'a> {
+        P::Field(self, name)
+    }
+    fn i(&'a self, index: usize) -> P<'a> {
+        P::Index(self, index)
+    }
+}
+
+impl std::fmt::Display for P<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            P::Root(name) => f.write_str(name),
+            P::Field(parent, name) => write!(f, "{parent}.{name}"),
+            P::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+fn path_segment(v: &mut Errors, value: &str, field: P<'_>) {
     if value.is_empty() {
         v.push(field, "required");
     } else if value == "." || value == ".." {
@@ -64,16 +101,16 @@ fn path_segment(v: &mut Errors, value: &str, field: &str) {
     }
 }
 
-fn cross_version_ref(v: &mut Errors, r: &CrossVersionObjectReference, field: &str) {
-    path_segment(v, &r.kind, &format!("{field}.kind"));
-    path_segment(v, &r.name, &format!("{field}.name"));
+fn cross_version_ref(v: &mut Errors, r: &CrossVersionObjectReference, field: P<'_>) {
+    path_segment(v, &r.kind, field.f("kind"));
+    path_segment(v, &r.name, field.f("name"));
 }
 
-fn identifier(v: &mut Errors, id: &MetricIdentifier, field: &str) {
+fn identifier(v: &mut Errors, id: &MetricIdentifier, field: P<'_>) {
     if id.name.is_empty() {
-        v.push(&format!("{field}.name"), "must specify a metric name");
+        v.push(field.f("name"), "must specify a metric name");
     } else {
-        path_segment(v, &id.name, &format!("{field}.name"));
+        path_segment(v, &id.name, field.f("name"));
     }
 }
 
@@ -81,7 +118,7 @@ fn identifier(v: &mut Errors, id: &MetricIdentifier, field: &str) {
 fn positive(
     v: &mut Errors,
     q: Option<&k8s_openapi::apimachinery::pkg::api::resource::Quantity>,
-    field: &str,
+    field: P<'_>,
 ) {
     if let Some(q) = q {
         match Quantity::parse(&q.0) {
@@ -92,38 +129,28 @@ fn positive(
     }
 }
 
-fn target(v: &mut Errors, t: &MetricTarget, field: &str) {
+fn target(v: &mut Errors, t: &MetricTarget, field: P<'_>) {
     if t.type_.is_empty() {
-        v.push(
-            &format!("{field}.type"),
-            "must specify a metric target type",
-        );
+        v.push(field.f("type"), "must specify a metric target type");
     } else if !matches!(t.type_.as_str(), "Utilization" | "Value" | "AverageValue") {
         v.push(
-            &format!("{field}.type"),
+            field.f("type"),
             format!(
                 "{:?}: must be either Utilization, Value, or AverageValue",
                 t.type_
             ),
         );
     }
-    positive(v, t.value.as_ref(), &format!("{field}.value"));
-    positive(
-        v,
-        t.average_value.as_ref(),
-        &format!("{field}.averageValue"),
-    );
+    positive(v, t.value.as_ref(), field.f("value"));
+    positive(v, t.average_value.as_ref(), field.f("averageValue"));
     if let Some(u) = t.average_utilization
         && u < 1
     {
-        v.push(
-            &format!("{field}.averageUtilization"),
-            "must be greater than 0",
-        );
+        v.push(field.f("averageUtilization"), "must be greater than 0");
     }
 }
 
-fn resource_name(v: &mut Errors, name: &str, field: &str) {
+fn resource_name(v: &mut Errors, name: &str, field: P<'_>) {
     if name.is_empty() {
         v.push(field, "must specify a resource name");
     } else if !name.contains('/')
@@ -137,86 +164,83 @@ fn resource_name(v: &mut Errors, name: &str, field: &str) {
     }
 }
 
-fn utilization_or_value(v: &mut Errors, t: &MetricTarget, field: &str) {
+fn utilization_or_value(v: &mut Errors, t: &MetricTarget, field: P<'_>) {
     if t.average_utilization.is_none() && t.average_value.is_none() {
         v.push(
-            &format!("{field}.averageUtilization"),
+            field.f("averageUtilization"),
             "must set either a target raw value or a target utilization",
         );
     }
     if t.average_utilization.is_some() && t.average_value.is_some() {
         v.push(
-            &format!("{field}.averageValue"),
+            field.f("averageValue"),
             "may not set both a target raw value and a target utilization",
         );
     }
 }
 
-fn metric_spec(v: &mut Errors, m: &MetricSpec, field: &str) {
+fn metric_spec(v: &mut Errors, m: &MetricSpec, field: P<'_>) {
     const TYPES: &str = "\"ContainerResource\", \"External\", \"Object\", \"Pods\", \"Resource\"";
     if m.type_.is_empty() {
-        v.push(
-            &format!("{field}.type"),
-            "must specify a metric source type",
-        );
+        v.push(field.f("type"), "must specify a metric source type");
     }
     let mut present = Vec::new();
     if let Some(o) = &m.object {
         present.push("object");
-        let f = format!("{field}.object");
-        cross_version_ref(v, &o.described_object, &format!("{f}.describedObject"));
-        identifier(v, &o.metric, &format!("{f}.metric"));
-        target(v, &o.target, &format!("{f}.target"));
+        let f = field.f("object");
+        cross_version_ref(v, &o.described_object, f.f("describedObject"));
+        identifier(v, &o.metric, f.f("metric"));
+        target(v, &o.target, f.f("target"));
         if o.target.value.is_none() && o.target.average_value.is_none() {
             v.push(
-                &format!("{f}.target.averageValue"),
+                f.f("target").f("averageValue"),
                 "must set either a target value or average value",
             );
         }
     }
     if let Some(p) = &m.pods {
         present.push("pods");
-        let f = format!("{field}.pods");
-        identifier(v, &p.metric, &format!("{f}.metric"));
-        target(v, &p.target, &format!("{f}.target"));
+        let f = field.f("pods");
+        identifier(v, &p.metric, f.f("metric"));
+        target(v, &p.target, f.f("target"));
         if p.target.average_value.is_none() {
             v.push(
-                &format!("{f}.target.averageValue"),
+                f.f("target").f("averageValue"),
                 "must specify a positive target averageValue",
             );
         }
     }
     if let Some(r) = &m.resource {
         present.push("resource");
-        let f = format!("{field}.resource");
-        resource_name(v, &r.name, &format!("{f}.name"));
-        target(v, &r.target, &format!("{f}.target"));
-        utilization_or_value(v, &r.target, &format!("{f}.target"));
+        let f = field.f("resource");
+        resource_name(v, &r.name, f.f("name"));
+        target(v, &r.target, f.f("target"));
+        utilization_or_value(v, &r.target, f.f("target"));
     }
     if let Some(r) = &m.container_resource {
         present.push("containerResource");
-        let f = format!("{field}.containerResource");
-        resource_name(v, &r.name, &format!("{f}.name"));
+        let f = field.f("containerResource");
+        resource_name(v, &r.name, f.f("name"));
         if r.container.is_empty() {
-            v.push(&format!("{f}.container"), "must specify a container");
+            v.push(f.f("container"), "must specify a container");
         }
-        target(v, &r.target, &format!("{f}.target"));
-        utilization_or_value(v, &r.target, &format!("{f}.target"));
+        target(v, &r.target, f.f("target"));
+        utilization_or_value(v, &r.target, f.f("target"));
     }
     if let Some(e) = &m.external {
         present.push("external");
-        let f = format!("{field}.external");
-        identifier(v, &e.metric, &format!("{f}.metric"));
-        target(v, &e.target, &format!("{f}.target"));
+        let f = field.f("external");
+        identifier(v, &e.metric, f.f("metric"));
+        target(v, &e.target, f.f("target"));
         if e.target.value.is_none() && e.target.average_value.is_none() {
             v.push(
-                &format!("{f}.target.averageValue"),
+                f.f("target").f("averageValue"),
                 "must set either a target value for metric or a per-pod target",
             );
         }
         if e.target.value.is_some() && e.target.average_value.is_some() {
             v.push(
-                &format!("{f}.target.value"),
+                f.f("target").f("value"),
                 "may not set both a target value for metric and a per-pod target",
             );
         }
@@ -229,7 +253,7 @@ fn metric_spec(v: &mut Errors, m: &MetricSpec, field: &str) {
         "External" => "external",
         other => {
             v.push(
-                &format!("{field}.type"),
+                field.f("type"),
                 format!("Unsupported value: {other:?}: supported values: {TYPES}"),
             );
             ""
@@ -237,32 +261,29 @@ fn metric_spec(v: &mut Errors, m: &MetricSpec, field: &str) {
     };
     if !expected.is_empty() && !present.contains(&expected) {
         v.push(
-            &format!("{field}.{expected}"),
+            field.f(expected),
             "must populate information for the given metric source",
         );
     }
     if present.len() > 1 {
         for p in present.iter().filter(|p| **p != expected) {
-            v.push(
-                &format!("{field}.{p}"),
-                "must populate the given metric source only",
-            );
+            v.push(field.f(p), "must populate the given metric source only");
         }
     }
 }
 
-fn scaling_rules(v: &mut Errors, rules: Option<&HPAScalingRules>, field: &str) {
+fn scaling_rules(v: &mut Errors, rules: Option<&HPAScalingRules>, field: P<'_>) {
     let Some(r) = rules else { return };
     if let Some(w) = r.stabilization_window_seconds {
         if w < 0 {
             v.push(
-                &format!("{field}.stabilizationWindowSeconds"),
+                field.f("stabilizationWindowSeconds"),
                 "must be greater than or equal to zero",
             );
         }
         if w > MAX_STABILIZATION_WINDOW_SECONDS {
             v.push(
-                &format!("{field}.stabilizationWindowSeconds"),
+                field.f("stabilizationWindowSeconds"),
                 format!("must be less than or equal to {MAX_STABILIZATION_WINDOW_SECONDS}"),
             );
         }
@@ -271,22 +292,20 @@ fn scaling_rules(v: &mut Errors, rules: Option<&HPAScalingRules>, field: &str) {
         && !matches!(p.as_str(), "Max" | "Min" | "Disabled")
     {
         v.push(
-            &format!("{field}.selectPolicy"),
+            field.f("selectPolicy"),
             format!("Unsupported value: {p:?}: supported values: \"Disabled\", \"Max\", \"Min\""),
         );
     }
     let policies = r.policies.as_deref().unwrap_or_default();
     if policies.is_empty() {
-        v.push(
-            &format!("{field}.policies"),
-            "must specify at least one Policy",
-        );
+        v.push(field.f("policies"), "must specify at least one Policy");
     }
+    let policies_p = field.f("policies");
     for (i, p) in policies.iter().enumerate() {
-        let f = format!("{field}.policies[{i}]");
+        let f = policies_p.i(i);
         if !matches!(p.type_.as_str(), "Pods" | "Percent") {
             v.push(
-                &format!("{f}.type"),
+                f.f("type"),
                 format!(
                     "Unsupported value: {:?}: supported values: \"Percent\", \"Pods\"",
                     p.type_
@@ -294,14 +313,14 @@ fn scaling_rules(v: &mut Errors, rules: Option<&HPAScalingRules>, field: &str) {
             );
         }
         if p.value <= 0 {
-            v.push(&format!("{f}.value"), "must be greater than zero");
+            v.push(f.f("value"), "must be greater than zero");
         }
         if p.period_seconds <= 0 {
-            v.push(&format!("{f}.periodSeconds"), "must be greater than zero");
+            v.push(f.f("periodSeconds"), "must be greater than zero");
         }
         if p.period_seconds > MAX_PERIOD_SECONDS {
             v.push(
-                &format!("{f}.periodSeconds"),
+                f.f("periodSeconds"),
                 format!("must be less than or equal to {MAX_PERIOD_SECONDS}"),
             );
         }
@@ -309,11 +328,8 @@ fn scaling_rules(v: &mut Errors, rules: Option<&HPAScalingRules>, field: &str) {
     if let Some(t) = &r.tolerance {
         match Quantity::parse(&t.0) {
             Ok(q) if q.sign() >= 0 => {}
-            Ok(_) => v.push(
-                &format!("{field}.tolerance"),
-                "must be greater than or equal to 0",
-            ),
-            Err(e) => v.push(&format!("{field}.tolerance"), e.to_string()),
+            Ok(_) => v.push(field.f("tolerance"), "must be greater than or equal to 0"),
+            Err(e) => v.push(field.f("tolerance"), e.to_string()),
         }
     }
 }

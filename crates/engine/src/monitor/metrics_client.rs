@@ -89,6 +89,7 @@ impl<'a> Cluster<'a> {
             .snap
             .pods
             .iter()
+            .map(|p| &**p)
             .filter(|p| {
                 self.in_namespace(p.metadata.namespace.as_ref())
                     && selector.matches_opt(p.metadata.labels.as_ref())

@@ -6,6 +6,7 @@ use k8s_openapi::api::autoscaling::v2::HPAScalingRules;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::scale_events::change_in_period;
+use crate::analyze::replica_calculator::Notes;
 use crate::execute::conditions::Condition;
 use crate::reconcile::Sync;
 use crate::snapshot::{Recommendation, ScaleEvent};
@@ -27,12 +28,12 @@ fn rate_limit(
     up_events: &[ScaleEvent],
     down_events: &[ScaleEvent],
     rules: &HPAScalingRules,
-) -> (i32, Vec<String>) {
+    described: &mut Notes,
+) -> i32 {
     let select = rules.select_policy.as_deref().unwrap_or("Max");
-    let mut described = Vec::new();
     if select == "Disabled" {
-        described.push(format!("selectPolicy Disabled: stay at {current}"));
-        return (current, described);
+        detail!(described, "selectPolicy Disabled: stay at {current}");
+        return current;
     }
     // For a scale-up the largest change is the highest count; for a scale-down the lowest.
     let pick_max = (select == "Min") == (direction == Direction::Down);
@@ -52,17 +53,20 @@ fn rate_limit(
             }
             _ => continue,
         };
-        described.push(format!(
+        detail!(
+            described,
             "{} {} per {}s from {start} at the period's start → {proposed}",
-            p.type_, p.value, p.period_seconds
-        ));
+            p.type_,
+            p.value,
+            p.period_seconds
+        );
         result = if pick_max {
             result.max(proposed)
         } else {
             result.min(proposed)
         };
     }
-    (result, described)
+    result
 }
 
 impl Sync<'_> {
@@ -100,11 +104,10 @@ impl Sync<'_> {
             Some(i) => self.history.recommendations[i] = new,
             None => self.history.recommendations.push(new),
         }
-        self.note(
+        note!(
+            self,
             "plan",
-            format!(
-                "stabilization: over the scale-up window ({up_window}s) the lowest recommendation is {up_rec}, over the scale-down window ({down_window}s) the highest is {down_rec}; from {current} replicas that allows {recommendation}"
-            ),
+            "stabilization: over the scale-up window ({up_window}s) the lowest recommendation is {up_rec}, over the scale-down window ({down_window}s) the highest is {down_rec}; from {current} replicas that allows {recommendation}"
         );
         if desired >= current {
             (
@@ -129,9 +132,10 @@ impl Sync<'_> {
         min: i32,
         max: i32,
     ) -> i32 {
-        let behavior = self.hpa.spec.behavior.clone().unwrap_or_default();
-        let up = behavior.scale_up.unwrap_or_default();
-        let mut down = behavior.scale_down.unwrap_or_default();
+        // Borrowed out of the HPA, and put back at the end.
+        let mut behavior = self.hpa.spec.behavior.take().unwrap_or_default();
+        let up = behavior.scale_up.take().unwrap_or_default();
+        let mut down = behavior.scale_down.take().unwrap_or_default();
         // maybeInitScaleDownStabilizationWindow: the flag fills an unset window.
         let down_window = *down
             .stabilization_window_seconds
@@ -152,22 +156,23 @@ impl Sync<'_> {
         }
 
         let (desired, reason, message) = if stabilized > current {
-            let (limit, described) = rate_limit(
+            let mut described = Notes::new(self.explain);
+            let limit = rate_limit(
                 Direction::Up,
                 self.now,
                 current,
                 &self.history.scale_up_events,
                 &self.history.scale_down_events,
                 &up,
+                &mut described,
             );
             let limit = limit.max(current);
-            self.note(
+            note!(
+                self,
                 "plan",
-                format!(
-                    "scale-up policies (selectPolicy {}): {}; the limit is {limit}",
-                    up.select_policy.as_deref().unwrap_or("Max"),
-                    described.join("; ")
-                ),
+                "scale-up policies (selectPolicy {}): {}; the limit is {limit}",
+                up.select_policy.as_deref().unwrap_or("Max"),
+                described.lines().join("; ")
             );
             let (allowed, reason, message) = if max > limit {
                 (
@@ -188,22 +193,23 @@ impl Sync<'_> {
                 within(stabilized)
             }
         } else if stabilized < current {
-            let (limit, described) = rate_limit(
+            let mut described = Notes::new(self.explain);
+            let limit = rate_limit(
                 Direction::Down,
                 self.now,
                 current,
                 &self.history.scale_up_events,
                 &self.history.scale_down_events,
                 &down,
+                &mut described,
             );
             let limit = limit.min(current);
-            self.note(
+            note!(
+                self,
                 "plan",
-                format!(
-                    "scale-down policies (selectPolicy {}): {}; the limit is {limit}",
-                    down.select_policy.as_deref().unwrap_or("Max"),
-                    described.join("; ")
-                ),
+                "scale-down policies (selectPolicy {}): {}; the limit is {limit}",
+                down.select_policy.as_deref().unwrap_or("Max"),
+                described.lines().join("; ")
             );
             let (allowed, reason, message) = if min < limit {
                 (
@@ -227,13 +233,12 @@ impl Sync<'_> {
             within(stabilized)
         };
         if desired != stabilized {
-            self.note("plan", format!("{reason}: {stabilized} becomes {desired}"));
+            note!(self, "plan", "{reason}: {stabilized} becomes {desired}");
         } else {
-            self.note(
+            note!(
+                self,
                 "plan",
-                format!(
-                    "{desired} is within minReplicas {min}, maxReplicas {max} and the policies"
-                ),
+                "{desired} is within minReplicas {min}, maxReplicas {max} and the policies"
             );
         }
         self.set_condition(Condition::new(
@@ -242,6 +247,9 @@ impl Sync<'_> {
             reason,
             message.into(),
         ));
+        behavior.scale_up = Some(up);
+        behavior.scale_down = Some(down);
+        self.hpa.spec.behavior = Some(behavior);
         desired
     }
 }

@@ -23,7 +23,9 @@ impl Sync<'_> {
             if self.recommendation_time(i) < cutoff {
                 old = Some(i);
             } else {
-                kept.push(rec.replicas);
+                if self.explain {
+                    kept.push(rec.replicas);
+                }
                 max = max.max(rec.replicas);
             }
         }
@@ -35,11 +37,10 @@ impl Sync<'_> {
             Some(i) => self.history.recommendations[i] = new,
             None => self.history.recommendations.push(new),
         }
-        self.note(
+        note!(
+            self,
             "plan",
-            format!(
-                "no behavior: downscale stabilization over the last {window} (--horizontal-pod-autoscaler-downscale-stabilization); recommendations in the window {kept:?} plus this one ({prenormalized}): the highest is {max}"
-            ),
+            "no behavior: downscale stabilization over the last {window} (--horizontal-pod-autoscaler-downscale-stabilization); recommendations in the window {kept:?} plus this one ({prenormalized}): the highest is {max}"
         );
         max
     }
@@ -99,8 +100,10 @@ impl Sync<'_> {
                 "the desired count is within the acceptable range",
             )
         };
-        self.note(
+        note!(
+            self,
             "plan",
+            "{}",
             match reason {
                 "DesiredWithinRange" => format!(
                     "{stabilized} is within minReplicas {min}, maxReplicas {max} and the scale-up limit max(2 × {current}, 4) = {scale_up_limit}"
@@ -110,7 +113,7 @@ impl Sync<'_> {
                 ),
                 "TooManyReplicas" => format!("{stabilized} is above maxReplicas: {desired}"),
                 _ => format!("{stabilized} is below minReplicas: {desired}"),
-            },
+            }
         );
         self.set_condition(Condition::new(
             "ScalingLimited",

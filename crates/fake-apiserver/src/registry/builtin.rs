@@ -1,4 +1,5 @@
-//! The built-in resources an HPA controller touches, with their views and subresources.
+//! The built-in resources an HPA controller touches, with their views and subresources,
+//! and the kinds its installation manifests hold (service accounts, RBAC, PDBs).
 
 use super::{Codec, Defaults, ResourceKind, ScalePaths, View};
 
@@ -101,6 +102,43 @@ pub(super) fn kinds() -> Vec<ResourceKind> {
         workload("apps", "replicasets", "ReplicaSet", "rs"),
         hpa,
         kind("coordination.k8s.io", "v1", "leases", "Lease", true),
+        // what an installation manifest holds besides workloads (kubectl apply)
+        short(
+            kind("", "v1", "serviceaccounts", "ServiceAccount", true),
+            &["sa"],
+        ),
+        kind(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "clusterroles",
+            "ClusterRole",
+            false,
+        ),
+        kind(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "clusterrolebindings",
+            "ClusterRoleBinding",
+            false,
+        ),
+        kind("rbac.authorization.k8s.io", "v1", "roles", "Role", true),
+        kind(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "rolebindings",
+            "RoleBinding",
+            true,
+        ),
+        with_status(short(
+            kind(
+                "policy",
+                "v1",
+                "poddisruptionbudgets",
+                "PodDisruptionBudget",
+                true,
+            ),
+            &["pdb"],
+        )),
         with_status(short(
             kind(
                 "apiextensions.k8s.io",

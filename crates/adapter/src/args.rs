@@ -1,0 +1,169 @@
+//! The command-line flags of `alpaca adapter`, named like the upstream adapters'
+//! (custom-metrics-apiserver and prometheus-adapter) with their defaults where they apply.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use alpaca_metrics_api::GoDuration;
+
+/// Which backend serves the values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendKind {
+    /// Values written through `write-metrics` (needs `--enable-write` to write).
+    Memory,
+    /// Values queried from Prometheus according to `--config` rules.
+    Prometheus,
+}
+
+/// Flags of the metrics adapter.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AdapterArgs {
+    /// The port to serve HTTPS on (plain HTTP with --insecure-serve-http); 0 picks a free one.
+    #[arg(long, default_value_t = 6443)]
+    pub secure_port: u16,
+
+    /// The address to listen on.
+    #[arg(long, default_value = "0.0.0.0")]
+    pub bind_address: IpAddr,
+
+    /// PEM certificate (chain) to serve, with --tls-private-key-file; without them a CA and a
+    /// serving certificate for localhost (and --tls-sni-hosts) are generated at start.
+    #[arg(long, requires = "tls_private_key_file")]
+    pub tls_cert_file: Option<PathBuf>,
+
+    /// PEM private key matching --tls-cert-file.
+    #[arg(long, requires = "tls_cert_file")]
+    pub tls_private_key_file: Option<PathBuf>,
+
+    /// Where to write the generated CA certificate (`ca.crt`, PEM), for clients to trust.
+    #[arg(long)]
+    pub cert_dir: Option<PathBuf>,
+
+    /// Extra DNS names or IPs for the generated serving certificate (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub tls_sni_hosts: Vec<String>,
+
+    /// CA bundle verifying the front proxy's client certificate (the aggregation layer's
+    /// `--requestheader-client-ca-file`).
+    #[arg(long)]
+    pub requestheader_client_ca_file: Option<PathBuf>,
+
+    /// Common names allowed for front-proxy certificates; empty allows any signed by the CA.
+    #[arg(long, value_delimiter = ',')]
+    pub requestheader_allowed_names: Vec<String>,
+
+    /// Headers holding the user name.
+    #[arg(long, value_delimiter = ',', default_value = "X-Remote-User")]
+    pub requestheader_username_headers: Vec<String>,
+
+    /// Headers holding the groups.
+    #[arg(long, value_delimiter = ',', default_value = "X-Remote-Group")]
+    pub requestheader_group_headers: Vec<String>,
+
+    /// Header prefixes holding extra user attributes.
+    #[arg(long, value_delimiter = ',', default_value = "X-Remote-Extra-")]
+    pub requestheader_extra_headers_prefix: Vec<String>,
+
+    /// CA bundle verifying client certificates that authenticate directly (user = CN, groups = O).
+    #[arg(long)]
+    pub client_ca_file: Option<PathBuf>,
+
+    /// Kubeconfig for TokenReview and for reading the request-header settings from
+    /// `kube-system/extension-apiserver-authentication` (default: in-cluster config, if any).
+    #[arg(long)]
+    pub authentication_kubeconfig: Option<PathBuf>,
+
+    /// Do not read `kube-system/extension-apiserver-authentication`; use the flags only.
+    #[arg(long)]
+    pub authentication_skip_lookup: bool,
+
+    /// Accept requests without credentials as `system:anonymous` (they are still authorized).
+    #[arg(long)]
+    pub anonymous_auth: bool,
+
+    /// Authorize every request through SubjectAccessReview against the cluster (the in-cluster
+    /// config, or --authorization-kubeconfig). Without it, every authenticated user is allowed
+    /// (the kube-apiserver still authorizes the requests it proxies).
+    #[arg(long)]
+    pub delegated_authorization: bool,
+
+    /// Kubeconfig for SubjectAccessReview; implies --delegated-authorization.
+    #[arg(long)]
+    pub authorization_kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig used to list objects for `*` queries with a `labelSelector` (default: the
+    /// in-cluster config when running in a cluster; without either, the memory backend matches
+    /// the `objectLabels` written with each value and the Prometheus backend refuses such queries).
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// INSECURE, for local trials only: serve plain HTTP without authentication or
+    /// authorization (never expose this to a network).
+    #[arg(long)]
+    pub insecure_serve_http: bool,
+
+    /// Accept values on the write-metrics URLs (memory backend).
+    #[arg(long)]
+    pub enable_write: bool,
+
+    /// Also serve the write-metrics URLs on this plain-HTTP port, unauthenticated (what the
+    /// tutorials reach through `kubectl proxy`); needs --enable-write.
+    #[arg(long, requires = "enable_write")]
+    pub write_port: Option<u16>,
+
+    /// The largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 64 * 1024)]
+    pub max_request_body_bytes: usize,
+
+    /// Where values come from.
+    #[arg(long, value_enum, default_value_t = BackendKind::Memory)]
+    pub backend: BackendKind,
+
+    /// The Prometheus server's URL.
+    #[arg(long, default_value = "http://localhost:9090")]
+    pub prometheus_url: String,
+
+    /// Rules file (YAML, prometheus-adapter's format) for the Prometheus backend.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+
+    /// How often the Prometheus backend rediscovers the available series.
+    #[arg(long, default_value = "1m")]
+    pub metrics_relist_interval: GoDuration,
+
+    /// Timeout of each Prometheus query.
+    #[arg(long, default_value = "10s")]
+    pub prometheus_timeout: GoDuration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: AdapterArgs,
+    }
+
+    #[test]
+    fn defaults_are_upstream_like() {
+        let a = Cli::try_parse_from(["x"]).unwrap().args;
+        assert_eq!(a.secure_port, 6443);
+        assert_eq!(a.requestheader_username_headers, vec!["X-Remote-User"]);
+        assert_eq!(a.backend, BackendKind::Memory);
+        assert!(!a.enable_write && !a.insecure_serve_http);
+        let a = Cli::try_parse_from([
+            "x",
+            "--backend=prometheus",
+            "--requestheader-allowed-names=front-proxy-client,aggregator",
+            "--metrics-relist-interval=30s",
+        ])
+        .unwrap()
+        .args;
+        assert_eq!(a.requestheader_allowed_names.len(), 2);
+        assert_eq!(a.backend, BackendKind::Prometheus);
+        assert!(Cli::try_parse_from(["x", "--write-port=8080"]).is_err());
+    }
+}

@@ -1,0 +1,376 @@
+//! The Prometheus backend: periodic discovery of the series the rules select (which custom
+//! and external metrics exist), and instant queries built from a rule's `metricsQuery` with
+//! the series name, label matchers for the objects and selectors, and the group-by label.
+
+pub mod client;
+pub mod rules;
+pub mod template;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use alpaca_metrics_api::custom::MetricIdentifier;
+use alpaca_metrics_api::external::ExternalMetricValue;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use tokio::sync::watch;
+
+use super::{
+    BackendError, CustomMetricInfo, CustomQuery, CustomValue, ExternalQuery, ObjectSelection,
+};
+use crate::backend::lister::ObjectLister;
+use crate::selector::{Requirement, Selector};
+use client::{PrometheusClient, Sample};
+use rules::{Rule, Rules};
+
+/// Which rule and series answer a metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Source {
+    rule: usize,
+    series: String,
+}
+
+#[derive(Debug, Default)]
+struct Discovered {
+    custom: BTreeMap<CustomMetricInfo, Source>,
+    external: BTreeMap<String, Source>,
+}
+
+/// Serves metrics from Prometheus.
+#[derive(Debug)]
+pub struct PrometheusBackend {
+    client: PrometheusClient,
+    rules: Rules,
+    lister: Option<ObjectLister>,
+    relist: Duration,
+    discovered: RwLock<Arc<Discovered>>,
+    ready: AtomicBool,
+}
+
+impl PrometheusBackend {
+    /// A backend for the server at `url`; `lister` resolves `labelSelector` on objects.
+    pub fn new(
+        url: &str,
+        timeout: Duration,
+        rules: Rules,
+        lister: Option<ObjectLister>,
+        relist: Duration,
+    ) -> Result<Self, BackendError> {
+        Ok(Self {
+            client: PrometheusClient::new(url, timeout)?,
+            rules,
+            lister,
+            relist,
+            discovered: RwLock::new(Arc::new(Discovered::default())),
+            ready: AtomicBool::new(false),
+        })
+    }
+
+    fn snapshot(&self) -> Arc<Discovered> {
+        self.discovered
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Whether a discovery has succeeded.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Runs one discovery: asks Prometheus for the series of every rule and records which
+    /// metrics exist. On failure the previous result is kept.
+    pub async fn discover(&self) -> Result<(), BackendError> {
+        let start =
+            jiff::Timestamp::now().as_second() as f64 - self.relist.as_secs_f64().max(300.0) * 2.0;
+        let mut found = Discovered::default();
+        for (i, rule) in self.rules.custom.iter().enumerate() {
+            for labels in self.client.series(&rule.series_query, start).await? {
+                let Some(series) = labels.get("__name__") else {
+                    continue;
+                };
+                let Some(metric) = rule.metric_name(series) else {
+                    continue;
+                };
+                let namespaced = rule
+                    .namespace_label()
+                    .is_some_and(|l| labels.contains_key(&l));
+                for label in labels.keys() {
+                    let Some(resource) = rule.resource_for_label(label) else {
+                        continue;
+                    };
+                    let info = CustomMetricInfo {
+                        namespaced: namespaced && resource.resource != "namespaces",
+                        resource,
+                        metric: metric.clone(),
+                    };
+                    found.custom.entry(info).or_insert_with(|| Source {
+                        rule: i,
+                        series: series.clone(),
+                    });
+                }
+            }
+        }
+        for (i, rule) in self.rules.external.iter().enumerate() {
+            for labels in self.client.series(&rule.series_query, start).await? {
+                let Some(series) = labels.get("__name__") else {
+                    continue;
+                };
+                let Some(metric) = rule.metric_name(series) else {
+                    continue;
+                };
+                found.external.entry(metric).or_insert_with(|| Source {
+                    rule: i,
+                    series: series.clone(),
+                });
+            }
+        }
+        *self.discovered.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(found);
+        self.ready.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Rediscovers every relist interval until `shutdown` turns true.
+    pub async fn run_discovery(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if let Err(e) = self.discover().await {
+                tracing::warn!(error = %e, "metric discovery failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.relist) => {}
+                _ = shutdown.changed() => return,
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+        }
+    }
+
+    /// The custom metrics last discovered.
+    pub fn list_custom(&self) -> Vec<CustomMetricInfo> {
+        self.snapshot().custom.keys().cloned().collect()
+    }
+
+    /// The external metrics last discovered.
+    pub fn list_external(&self) -> Vec<String> {
+        self.snapshot().external.keys().cloned().collect()
+    }
+
+    /// Answers a custom metric query.
+    pub async fn custom(&self, q: &CustomQuery) -> Result<Vec<CustomValue>, BackendError> {
+        let snap = self.snapshot();
+        let src = snap.custom.get(&q.info).ok_or_else(|| {
+            BackendError::NotFound(format!(
+                "the server could not find the metric {} for {}",
+                q.info.metric, q.info.resource
+            ))
+        })?;
+        let rule = &self.rules.custom[src.rule];
+        let res_label = rule.label_for_resource(&q.info.resource).ok_or_else(|| {
+            BackendError::NotFound(format!(
+                "no label of rule {} names {}",
+                rule.id, q.info.resource
+            ))
+        })?;
+        let mut matchers = Vec::new();
+        if q.info.namespaced
+            && let (Some(ns_label), Some(ns)) = (rule.namespace_label(), &q.namespace)
+        {
+            matchers.push(format!("{ns_label}={}", promql_string(ns)));
+        }
+        match &q.objects {
+            ObjectSelection::Named(n) => matchers.push(format!("{res_label}={}", promql_string(n))),
+            ObjectSelection::Selected(sel) if sel.is_empty() => {
+                matchers.push(format!("{res_label}!=\"\""))
+            }
+            ObjectSelection::Selected(sel) => {
+                let lister = self.lister.as_ref().ok_or_else(|| {
+                    BackendError::BadRequest(
+                        "a labelSelector on objects needs cluster access to list them: start the adapter in a cluster or with --kubeconfig".into(),
+                    )
+                })?;
+                let names = lister
+                    .names(&q.info.resource, q.namespace.as_deref(), sel)
+                    .await?;
+                if names.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let alt = names
+                    .iter()
+                    .map(|n| regex::escape(n))
+                    .collect::<Vec<_>>()
+                    .join("|");
+                matchers.push(format!("{res_label}=~{}", promql_string(&alt)));
+            }
+        }
+        matchers.extend(selector_matchers(&q.metric_selector));
+        let query = rule.metrics_query.render(&[
+            ("Series", &src.series),
+            ("LabelMatchers", &matchers.join(",")),
+            ("GroupBy", &res_label),
+        ]);
+        let samples = self.client.query(&query).await?;
+        let metric = MetricIdentifier {
+            name: q.info.metric.clone(),
+            selector: q.metric_selector.to_label_selector(),
+        };
+        let mut out = Vec::new();
+        for s in samples {
+            let Some(name) = s.labels.get(&res_label) else {
+                continue;
+            };
+            if let ObjectSelection::Named(n) = &q.objects
+                && n != name
+            {
+                continue;
+            }
+            let Some(value) = crate::quantity::from_f64(s.value) else {
+                continue;
+            };
+            let namespace = if q.info.namespaced {
+                q.namespace.as_deref()
+            } else {
+                None
+            };
+            out.push(CustomValue {
+                described_object: q.info.resource.reference(namespace, name),
+                metric: metric.clone(),
+                timestamp: time_of(&s),
+                window_seconds: None,
+                value,
+            });
+        }
+        if let ObjectSelection::Named(n) = &q.objects
+            && out.is_empty()
+        {
+            return Err(BackendError::NotFound(format!(
+                "the server could not find the described metric {} for {} {n}",
+                q.info.metric, q.info.resource
+            )));
+        }
+        Ok(out)
+    }
+
+    /// Answers an external metric query.
+    pub async fn external(
+        &self,
+        q: &ExternalQuery,
+    ) -> Result<Vec<ExternalMetricValue>, BackendError> {
+        let snap = self.snapshot();
+        let src = snap.external.get(&q.metric).ok_or_else(|| {
+            BackendError::NotFound(format!(
+                "the server could not find the external metric {} in namespace {}",
+                q.metric, q.namespace
+            ))
+        })?;
+        let rule: &Rule = &self.rules.external[src.rule];
+        let mut matchers = Vec::new();
+        let mut group_by: BTreeSet<String> = q
+            .selector
+            .requirements()
+            .iter()
+            .filter(|r| matches!(r, Requirement::Equals(..) | Requirement::In(..)))
+            .map(|r| r.key().to_string())
+            .collect();
+        if rule.external_namespaced()
+            && let Some(ns_label) = rule.namespace_label()
+        {
+            matchers.push(format!("{ns_label}={}", promql_string(&q.namespace)));
+            group_by.insert(ns_label);
+        }
+        matchers.extend(selector_matchers(&q.selector));
+        let query = rule.metrics_query.render(&[
+            ("Series", &src.series),
+            ("LabelMatchers", &matchers.join(",")),
+            (
+                "GroupBy",
+                &group_by.into_iter().collect::<Vec<_>>().join(","),
+            ),
+        ]);
+        let samples = self.client.query(&query).await?;
+        Ok(samples
+            .into_iter()
+            .filter_map(|s| {
+                let value = crate::quantity::from_f64(s.value)?;
+                let timestamp = time_of(&s);
+                let mut labels = s.labels;
+                labels.remove("__name__");
+                Some(ExternalMetricValue {
+                    metric_name: q.metric.clone(),
+                    metric_labels: labels,
+                    timestamp,
+                    window_seconds: None,
+                    value,
+                })
+            })
+            .collect())
+    }
+}
+
+fn time_of(s: &Sample) -> Time {
+    Time(
+        jiff::Timestamp::from_second(s.timestamp as i64).unwrap_or_else(|_| jiff::Timestamp::now()),
+    )
+}
+
+/// A PromQL double-quoted string literal.
+pub fn promql_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// PromQL label matchers equivalent to a selector.
+pub fn selector_matchers(sel: &Selector) -> Vec<String> {
+    let alt = |vs: &BTreeSet<String>| {
+        promql_string(
+            &vs.iter()
+                .map(|v| regex::escape(v))
+                .collect::<Vec<_>>()
+                .join("|"),
+        )
+    };
+    sel.requirements()
+        .iter()
+        .map(|r| match r {
+            Requirement::Equals(k, v) => format!("{k}={}", promql_string(v)),
+            Requirement::NotEquals(k, v) => format!("{k}!={}", promql_string(v)),
+            Requirement::In(k, vs) => format!("{k}=~{}", alt(vs)),
+            Requirement::NotIn(k, vs) => format!("{k}!~{}", alt(vs)),
+            Requirement::Exists(k) => format!("{k}!=\"\""),
+            Requirement::DoesNotExist(k) => format!("{k}=\"\""),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_become_matchers() {
+        let s = Selector::parse("a=b,c!=d,e in (x.y,z),f notin (q),g,!h").unwrap();
+        assert_eq!(
+            selector_matchers(&s),
+            vec![
+                "a=\"b\"",
+                "c!=\"d\"",
+                "e=~\"x\\\\.y|z\"",
+                "f!~\"q\"",
+                "g!=\"\"",
+                "h=\"\"",
+            ]
+        );
+        assert_eq!(promql_string("a\"b\\"), "\"a\\\"b\\\\\"");
+    }
+}

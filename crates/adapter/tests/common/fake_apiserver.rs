@@ -1,0 +1,110 @@
+//! A stand-in kube-apiserver on loopback, answering only what the adapter asks a cluster:
+//! the `extension-apiserver-authentication` ConfigMap, TokenReviews, SubjectAccessReviews
+//! (only user `hpa`, only in namespace `default`) and metadata lists of pods by label.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use alpaca_adapter::selector::Selector;
+use axum::extract::{Path, Query};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+/// A running stand-in.
+pub struct FakeApiServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Every review body received.
+    pub reviews: Arc<Mutex<Vec<Value>>>,
+    /// A kubeconfig pointing at it.
+    pub kubeconfig: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// Pods the stand-in lists: (namespace, name, labels).
+const PODS: &[(&str, &str, &str)] = &[
+    ("default", "web-1", "app=web"),
+    ("default", "web-2", "app=api"),
+    ("default", "db-1", "app=db"),
+];
+
+/// Starts the stand-in; `configmap` is the data of `extension-apiserver-authentication`.
+pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
+    let reviews = Arc::new(Mutex::new(Vec::new()));
+    let (sar_log, tr_log) = (reviews.clone(), reviews.clone());
+    let app = Router::new()
+        .route(
+            "/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication",
+            get(move || {
+                let data = configmap.clone();
+                async move {
+                    Json(json!({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": "extension-apiserver-authentication", "namespace": "kube-system"},
+                        "data": data}))
+                }
+            }),
+        )
+        .route(
+            "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+            post(move |Json(mut review): Json<Value>| {
+                let log = sar_log.clone();
+                async move {
+                    log.lock().unwrap().push(review.clone());
+                    let spec = &review["spec"];
+                    let allowed = spec["user"] == "hpa" && spec["resourceAttributes"]["namespace"] == "default";
+                    review["status"] = json!({"allowed": allowed});
+                    (axum::http::StatusCode::CREATED, Json(review))
+                }
+            }),
+        )
+        .route(
+            "/apis/authentication.k8s.io/v1/tokenreviews",
+            post(move |Json(mut review): Json<Value>| {
+                let log = tr_log.clone();
+                async move {
+                    log.lock().unwrap().push(review.clone());
+                    review["status"] = if review["spec"]["token"] == "good-token" {
+                        json!({"authenticated": true, "user": {"username": "jane", "groups": ["devs", "system:authenticated"]}})
+                    } else {
+                        json!({"authenticated": false})
+                    };
+                    (axum::http::StatusCode::CREATED, Json(review))
+                }
+            }),
+        )
+        .route(
+            "/api/v1/namespaces/{ns}/pods",
+            get(|Path(ns): Path<String>, Query(q): Query<BTreeMap<String, String>>| async move {
+                let sel = Selector::parse(q.get("labelSelector").map_or("", String::as_str)).unwrap();
+                let items: Vec<Value> = PODS
+                    .iter()
+                    .filter(|(pns, _, _)| *pns == ns)
+                    .filter(|(_, _, labels)| {
+                        let l = labels.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()));
+                        sel.matches(&l.into_iter().collect())
+                    })
+                    .map(|(pns, name, _)| json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadata", "metadata": {"name": name, "namespace": pns}}))
+                    .collect();
+                Json(json!({"apiVersion": "meta.k8s.io/v1", "kind": "PartialObjectMetadataList", "metadata": {}, "items": items}))
+            }),
+        );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await });
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {url}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\ncurrent-context: c\nusers:\n- name: u\n  user:\n    token: adapter-token\n"
+        ),
+    )
+    .unwrap();
+    FakeApiServer {
+        url,
+        reviews,
+        kubeconfig,
+        _dir: dir,
+    }
+}

@@ -1,0 +1,14 @@
+//! `alpaca adapter`: the custom and external metrics API server (aggregated API), until
+//! SIGTERM.
+
+/// Arguments of `alpaca adapter` (custom-metrics-apiserver's flag names).
+pub type Args = alpaca_adapter::AdapterArgs;
+
+/// Runs `alpaca adapter`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(alpaca_adapter::run(args))?;
+    Ok(())
+}

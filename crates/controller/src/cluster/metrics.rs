@@ -1,0 +1,276 @@
+//! Clients of the three metrics APIs, making the queries upstream's metrics clients make:
+//!
+//! - `metrics.k8s.io/v1beta1`: `GET namespaces/NS/pods?labelSelector=S` (PodMetrics);
+//! - `custom.metrics.k8s.io`: `namespaces/NS/pods/*/METRIC?labelSelector=S` (Pods
+//!   metrics) and `namespaces/NS/RESOURCE.GROUP/NAME/METRIC` (Object metrics), each with
+//!   `metricLabelSelector`; the version is chosen by discovery, `v1beta2` first, then
+//!   `v1beta1` (whose answers are converted), re-discovered every five minutes;
+//! - `external.metrics.k8s.io/v1beta1`: `namespaces/NS/METRIC?labelSelector=S`.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use alpaca_engine::selector::selector_from_object;
+use alpaca_metrics_api::custom::{v1beta1, v1beta2};
+use alpaca_metrics_api::external::{ExternalMetricValue, ExternalMetricValueList};
+use alpaca_metrics_api::resource::{PodMetrics, PodMetricsList};
+use k8s_openapi::api::autoscaling::v2::{CrossVersionObjectReference, MetricIdentifier};
+use serde::de::DeserializeOwned;
+
+use super::discovery::{RestMapper, split_api_version};
+use super::errors;
+
+const CUSTOM: &str = "custom.metrics.k8s.io";
+const VERSION_TTL: Duration = Duration::from_secs(300);
+
+/// The metrics API clients.
+pub(crate) struct MetricsClient {
+    client: kube::Client,
+    custom_version: Mutex<Option<(&'static str, Instant)>>,
+}
+
+/// Percent-encodes a query value or path segment (RFC 3986 unreserved characters pass).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `?a=x&b=y` of the non-empty parameters.
+fn query(params: &[(&str, &str)]) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// The `metricLabelSelector` of a metric: its selector as a string (`""` when absent).
+fn metric_selector(metric: &MetricIdentifier) -> Result<String, String> {
+    Ok(selector_from_object(metric.selector.as_ref())?.to_string())
+}
+
+impl MetricsClient {
+    /// Clients over this kube client.
+    pub fn new(client: kube::Client) -> Self {
+        Self {
+            client,
+            custom_version: Mutex::new(None),
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, kube::Error> {
+        let req = http::Request::get(path)
+            .body(Vec::new())
+            .map_err(kube::Error::HttpError)?;
+        self.client.request::<T>(req).await
+    }
+
+    /// PodMetrics of the pods the selector selects.
+    pub async fn pod_metrics(
+        &self,
+        namespace: &str,
+        selector: &str,
+    ) -> Result<Vec<PodMetrics>, String> {
+        let path = format!(
+            "/apis/metrics.k8s.io/v1beta1/namespaces/{}/pods{}",
+            encode(namespace),
+            query(&[("labelSelector", selector)])
+        );
+        self.get::<PodMetricsList>(&path)
+            .await
+            .map(|l| l.items)
+            .map_err(|e| errors::message(&e, "get pods.metrics.k8s.io"))
+    }
+
+    /// The custom metrics API version to use: `v1beta2` when served, else `v1beta1`.
+    async fn custom_version(&self) -> Result<&'static str, String> {
+        if let Some((v, at)) = *self.lock()
+            && at.elapsed() < VERSION_TTL
+        {
+            return Ok(v);
+        }
+        let group: k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup = self
+            .get(&format!("/apis/{CUSTOM}"))
+            .await
+            .map_err(|e| errors::message(&e, &format!("get {CUSTOM}")))?;
+        let served: Vec<&str> = group.versions.iter().map(|v| v.version.as_str()).collect();
+        let version = if served.contains(&"v1beta2") {
+            "v1beta2"
+        } else if served.contains(&"v1beta1") {
+            "v1beta1"
+        } else {
+            return Err(format!(
+                "no known available metric versions found (the server serves {served:?})"
+            ));
+        };
+        *self.lock() = Some((version, Instant::now()));
+        Ok(version)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(&'static str, Instant)>> {
+        self.custom_version
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    async fn custom_list(
+        &self,
+        rest: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Vec<v1beta2::MetricValue>, kube::Error> {
+        let version = match self.custom_version().await {
+            Ok(v) => v,
+            Err(message) => {
+                return Err(kube::Error::Api(Box::new(
+                    kube::core::Status::failure(&message, "ServiceUnavailable").with_code(503),
+                )));
+            }
+        };
+        let path = format!("/apis/{CUSTOM}/{version}/{rest}{}", query(params));
+        let result = if version == "v1beta2" {
+            self.get::<v1beta2::MetricValueList>(&path)
+                .await
+                .map(|l| l.items)
+        } else {
+            self.get::<v1beta1::MetricValueList>(&path)
+                .await
+                .map(|l| l.items.into_iter().map(Into::into).collect())
+        };
+        if result.as_ref().is_err_and(errors::is_not_found) {
+            // the adapter may have changed versions: discover again next time
+            *self.lock() = None;
+        }
+        result
+    }
+
+    /// Values of a metric for the pods the selector selects.
+    pub async fn pods_metric(
+        &self,
+        namespace: &str,
+        selector: &str,
+        metric: &MetricIdentifier,
+    ) -> Result<Vec<v1beta2::MetricValue>, String> {
+        let metric_selector = metric_selector(metric)?;
+        let rest = format!(
+            "namespaces/{}/pods/*/{}",
+            encode(namespace),
+            encode(&metric.name)
+        );
+        self.custom_list(
+            &rest,
+            &[
+                ("labelSelector", selector),
+                ("metricLabelSelector", &metric_selector),
+            ],
+        )
+        .await
+        .map_err(|e| errors::message(&e, &format!("get pods.{CUSTOM} *")))
+    }
+
+    /// The value of a metric describing one object; empty when the API answers NotFound.
+    pub async fn object_metric(
+        &self,
+        mapper: &RestMapper,
+        namespace: &str,
+        object: &CrossVersionObjectReference,
+        metric: &MetricIdentifier,
+    ) -> Result<Vec<v1beta2::MetricValue>, String> {
+        let metric_selector = metric_selector(metric)?;
+        let api_version = object.api_version.as_deref().unwrap_or("v1");
+        let (group, _) = split_api_version(api_version);
+        let rest = if object.kind == "Namespace" && group.is_empty() {
+            format!(
+                "namespaces/{}/metrics/{}",
+                encode(&object.name),
+                encode(&metric.name)
+            )
+        } else {
+            let m = mapper.resolve(api_version, &object.kind).await?;
+            let resource = if m.resource.group.is_empty() {
+                m.resource.plural.clone()
+            } else {
+                format!("{}.{}", m.resource.plural, m.resource.group)
+            };
+            if m.namespaced {
+                format!(
+                    "namespaces/{}/{resource}/{}/{}",
+                    encode(namespace),
+                    encode(&object.name),
+                    encode(&metric.name)
+                )
+            } else {
+                format!(
+                    "{resource}/{}/{}",
+                    encode(&object.name),
+                    encode(&metric.name)
+                )
+            }
+        };
+        match self
+            .custom_list(&rest, &[("metricLabelSelector", &metric_selector)])
+            .await
+        {
+            Ok(items) => Ok(items),
+            Err(e) if errors::is_not_found(&e) => Ok(Vec::new()),
+            Err(e) => Err(errors::message(
+                &e,
+                &format!(
+                    "get {}.{CUSTOM} {}",
+                    object.kind.to_lowercase(),
+                    object.name
+                ),
+            )),
+        }
+    }
+
+    /// Values of an external metric matching its selector.
+    pub async fn external_metric(
+        &self,
+        namespace: &str,
+        metric: &MetricIdentifier,
+    ) -> Result<Vec<ExternalMetricValue>, String> {
+        let selector = metric_selector(metric)?;
+        let path = format!(
+            "/apis/external.metrics.k8s.io/v1beta1/namespaces/{}/{}{}",
+            encode(namespace),
+            encode(&metric.name),
+            query(&[("labelSelector", &selector)])
+        );
+        self.get::<ExternalMetricValueList>(&path)
+            .await
+            .map(|l| l.items)
+            .map_err(|e| {
+                errors::message(
+                    &e,
+                    &format!("get {}.external.metrics.k8s.io", metric.name.to_lowercase()),
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_encoded() {
+        assert_eq!(
+            query(&[("labelSelector", "app=web,tier in (a,b)"), ("x", "")]),
+            "?labelSelector=app%3Dweb%2Ctier%20in%20%28a%2Cb%29"
+        );
+        assert_eq!(query(&[("a", "")]), "");
+        assert_eq!(encode("*"), "%2A");
+    }
+}

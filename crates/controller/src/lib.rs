@@ -1,0 +1,33 @@
+//! The Alpaca controller: the controller loop the simulator drives
+//! ([`alpaca_loop::ControlLoop`]), run against a real Kubernetes cluster with kube-rs, as
+//! a drop-in for kube-controller-manager's HPA controller (`--mode hpa`) or side by side
+//! with it on its own CRD (`--mode crd`).
+//!
+//! - [`cluster`]: the loop's `ClusterRead`/`ScaleWrite` over kube-rs: reflector caches of
+//!   autoscalers and pods, scale subresources through discovery, the three metrics APIs,
+//!   status writes retried on conflicts, upstream-style events.
+//! - [`workers`]: the queue (period, jitter, immediate syncs on change, backoff).
+//! - [`memory`]: each autoscaler's memory persisted on the object.
+//! - [`leader`]: Lease-based leader election.
+//! - [`telemetry`]: `/metrics`, `/healthz`, `/readyz`, logs.
+//! - [`run`] for `alpaca controller`; [`inspect`] for `alpaca snapshot` and `alpaca explain`.
+
+pub mod args;
+pub mod cluster;
+pub mod controller;
+pub mod crd;
+pub mod error;
+mod informer;
+pub mod inspect;
+pub mod kind;
+pub mod leader;
+pub mod memory;
+mod run;
+pub mod telemetry;
+pub mod workers;
+
+pub use args::{ControllerArgs, EngineFlags, LogFormat, Mode};
+pub use controller::Controller;
+pub use error::ControllerError;
+pub use inspect::{Target, explain, snapshot};
+pub use run::{client, run};

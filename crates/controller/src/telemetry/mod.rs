@@ -1,0 +1,9 @@
+//! What the controller tells its operators: Prometheus metrics, health and readiness
+//! endpoints, and structured logs.
+
+pub mod logs;
+pub mod metrics;
+pub mod server;
+
+pub use metrics::Telemetry;
+pub use server::Health;

@@ -1,0 +1,275 @@
+//! The work queue: when each autoscaler syncs next. Every sync period plus a random
+//! jitter after its last sync, at once when it changes, later and later (exponential
+//! backoff) after failed syncs. An autoscaler is never synced by two workers at once: a
+//! change seen while it syncs makes it due again as soon as that sync ends.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use alpaca_loop::{HpaKey, Schedule};
+use jiff::{SignedDuration, Timestamp};
+use tokio::sync::Notify;
+
+/// Sync timing.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// The resync period.
+    pub period: Duration,
+    /// Extra random delay per resync, as a fraction of the period (0.1 = up to +10%).
+    pub jitter: f64,
+    /// Delay after the first failure; doubles per further failure.
+    pub backoff_base: Duration,
+    /// Longest delay after failures.
+    pub backoff_max: Duration,
+}
+
+impl Timing {
+    /// The delay after `failures` consecutive failures (`failures` ≥ 1).
+    pub fn backoff(&self, failures: u32) -> Duration {
+        let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(30));
+        self.backoff_base
+            .saturating_mul(factor)
+            .min(self.backoff_max)
+    }
+}
+
+/// How a sync ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Synced: due again after the period.
+    Synced,
+    /// Failed: due again after a backoff.
+    Failed,
+    /// The autoscaler is gone: forget it.
+    Gone,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    schedule: Schedule,
+    known: HashSet<HpaKey>,
+    running: HashSet<HpaKey>,
+    again: HashSet<HpaKey>,
+    removed: HashSet<HpaKey>,
+    failures: HashMap<HpaKey, u32>,
+    rng: u64,
+}
+
+impl Inner {
+    /// splitmix64: cheap randomness for jitter.
+    fn random(&mut self) -> f64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The queue shared by the informers (which add) and the dispatcher (which takes).
+#[derive(Debug)]
+pub struct Queue {
+    inner: Mutex<Inner>,
+    notify: Notify,
+    timing: Timing,
+}
+
+fn after(now: Timestamp, d: Duration) -> Timestamp {
+    SignedDuration::try_from(d)
+        .ok()
+        .and_then(|d| now.checked_add(d).ok())
+        .unwrap_or(Timestamp::MAX)
+}
+
+impl Queue {
+    /// An empty queue.
+    pub fn new(timing: Timing) -> Self {
+        let seed = Timestamp::now().as_nanosecond() as u64 ^ u64::from(std::process::id());
+        Self {
+            inner: Mutex::new(Inner {
+                rng: seed,
+                ..Inner::default()
+            }),
+            notify: Notify::new(),
+            timing,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The timing.
+    pub fn timing(&self) -> &Timing {
+        &self.timing
+    }
+
+    /// Makes an autoscaler due now (it was created or changed).
+    pub fn add_now(&self, key: HpaKey) {
+        let mut inner = self.lock();
+        inner.removed.remove(&key);
+        inner.known.insert(key.clone());
+        if inner.running.contains(&key) {
+            inner.again.insert(key);
+        } else {
+            inner.schedule.set(key, Timestamp::now());
+        }
+        drop(inner);
+        self.notify.notify_one();
+    }
+
+    /// Makes an autoscaler due now unless it is already scheduled or running (it was
+    /// listed again, unchanged).
+    pub fn ensure(&self, key: HpaKey) {
+        let mut inner = self.lock();
+        if inner.known.insert(key.clone()) {
+            inner.schedule.set(key, Timestamp::now());
+            drop(inner);
+            self.notify.notify_one();
+        }
+    }
+
+    /// Forgets an autoscaler (deleted).
+    pub fn remove(&self, key: &HpaKey) {
+        let mut inner = self.lock();
+        inner.known.remove(key);
+        inner.schedule.remove(key);
+        inner.failures.remove(key);
+        inner.again.remove(key);
+        if inner.running.contains(key) {
+            inner.removed.insert(key.clone());
+        }
+    }
+
+    /// Forgets everything (leadership lost).
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        let rng = inner.rng;
+        *inner = Inner {
+            rng,
+            ..Inner::default()
+        };
+    }
+
+    /// Takes the autoscalers due at `now`, marking them running.
+    pub fn take_due(&self, now: Timestamp) -> Vec<HpaKey> {
+        let mut inner = self.lock();
+        let due = inner.schedule.take_due(now);
+        for k in &due {
+            inner.running.insert(k.clone());
+        }
+        due
+    }
+
+    /// When the next autoscaler is due.
+    pub fn next_due(&self) -> Option<Timestamp> {
+        self.lock().schedule.next()
+    }
+
+    /// How many autoscalers are scheduled or running.
+    pub fn len(&self) -> usize {
+        self.lock().known.len()
+    }
+
+    /// Whether nothing is scheduled or running.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Waits until something is added.
+    pub async fn changed(&self) {
+        self.notify.notified().await;
+    }
+
+    /// A sync ended: schedules the next one.
+    pub fn done(&self, key: HpaKey, outcome: Outcome, now: Timestamp) {
+        let mut inner = self.lock();
+        inner.running.remove(&key);
+        let again = inner.again.remove(&key);
+        if inner.removed.remove(&key) || outcome == Outcome::Gone {
+            inner.failures.remove(&key);
+            inner.known.remove(&key);
+            return;
+        }
+        let at = if outcome == Outcome::Failed {
+            let n = inner.failures.entry(key.clone()).or_insert(0);
+            *n = n.saturating_add(1);
+            let n = *n;
+            after(now, self.timing.backoff(n))
+        } else {
+            inner.failures.remove(&key);
+            let jitter = self.timing.jitter.max(0.0) * inner.random();
+            after(now, self.timing.period.mul_f64(1.0 + jitter))
+        };
+        let at = if again { now } else { at };
+        inner.schedule.set(key, at);
+        drop(inner);
+        self.notify.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timing() -> Timing {
+        Timing {
+            period: Duration::from_secs(15),
+            jitter: 0.1,
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(60),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let t = timing();
+        assert_eq!(t.backoff(1), Duration::from_secs(1));
+        assert_eq!(t.backoff(3), Duration::from_secs(4));
+        assert_eq!(t.backoff(40), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn resync_with_jitter_and_backoff() {
+        let q = Queue::new(timing());
+        let k = HpaKey::new("ns", "a");
+        let t0 = Timestamp::now();
+        q.add_now(k.clone());
+        assert_eq!(
+            q.take_due(t0 + SignedDuration::from_secs(1)),
+            vec![k.clone()]
+        );
+        q.done(k.clone(), Outcome::Synced, t0);
+        let next = q.next_due().unwrap();
+        let delay = next.duration_since(t0);
+        assert!(
+            delay >= SignedDuration::from_secs(15) && delay <= SignedDuration::from_millis(16_500)
+        );
+        // failures back off
+        q.take_due(next);
+        q.done(k.clone(), Outcome::Failed, t0);
+        assert_eq!(q.next_due().unwrap(), t0 + SignedDuration::from_secs(1));
+        q.take_due(t0 + SignedDuration::from_secs(1));
+        q.done(k.clone(), Outcome::Failed, t0);
+        assert_eq!(q.next_due().unwrap(), t0 + SignedDuration::from_secs(2));
+    }
+
+    #[test]
+    fn change_while_running_runs_again_and_removal_wins() {
+        let q = Queue::new(timing());
+        let k = HpaKey::new("ns", "a");
+        let t0 = Timestamp::now();
+        q.add_now(k.clone());
+        q.take_due(t0 + SignedDuration::from_secs(1));
+        q.add_now(k.clone()); // changed while running
+        assert!(q.take_due(t0 + SignedDuration::from_secs(1)).is_empty());
+        q.done(k.clone(), Outcome::Synced, t0);
+        assert_eq!(q.next_due(), Some(t0));
+        q.take_due(t0);
+        q.remove(&k);
+        q.done(k, Outcome::Synced, t0);
+        assert!(q.is_empty());
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests of the whole controller against the in-memory API server.
+
+mod crd;
+mod faults;
+mod inspect;
+mod leader;
+mod manifests;
+mod metrics_apis;
+mod support;
+mod sync;
+mod telemetry;
+mod watch;
