@@ -115,12 +115,38 @@ impl ControlLoop {
         hpa: &HorizontalPodAutoscaler,
         now: Timestamp,
     ) -> Result<Snapshot, SyncError> {
-        let hpa_object = alpaca_engine::HpaObject::from(hpa.clone());
+        self.observe_owned(cluster, key, hpa.clone(), now).await
+    }
+
+    /// [`ControlLoop::observe`], keeping the HPA it is given (no copy).
+    async fn observe_owned<C: ClusterRead>(
+        &self,
+        cluster: &C,
+        key: &HpaKey,
+        hpa: HorizontalPodAutoscaler,
+        now: Timestamp,
+    ) -> Result<Snapshot, SyncError> {
         let ns = key.namespace.as_str();
         let mut errors = ApiErrors::default();
         let target = &hpa.spec.scale_target_ref;
+        let mut custom_kinds = Vec::new();
         let scale = match cluster.scale(ns, target).await {
-            Ok(s) => s,
+            Ok(s) => {
+                // The shell found this kind's scale through discovery: a custom resource
+                // the REST mapper knows, though it is in no built-in API group.
+                let group = target
+                    .api_version
+                    .as_deref()
+                    .and_then(|v| v.split_once('/'))
+                    .map_or("", |(g, _)| g);
+                if s.is_some() && !alpaca_engine::is_built_in_kind(group, &target.kind) {
+                    custom_kinds.push(alpaca_engine::snapshot::GroupKind {
+                        group: group.to_string(),
+                        kind: target.kind.clone(),
+                    });
+                }
+                s
+            }
             Err(e) => {
                 errors.scale = Some(e);
                 None
@@ -135,16 +161,19 @@ impl ControlLoop {
             kind: "Snapshot".into(),
             now: Time(now),
             controller: self.config,
-            hpa: hpa_object,
+            // Filled in at the end, once the metric specs have been read.
+            hpa: alpaca_engine::HpaObject::V2(Box::default()),
             scale,
             pods: Vec::new(),
             pod_metrics: Vec::new(),
             custom_metrics: Vec::new(),
             external_metrics: Vec::new(),
             errors,
+            custom_kinds,
             history: self.memory(key),
         };
         if snapshot.scale.is_none() || selector.is_empty() {
+            snapshot.hpa = hpa.into();
             return Ok(snapshot);
         }
         snapshot.pods = cluster.pods(ns, &selector).await.unwrap_or_default();
@@ -205,6 +234,7 @@ impl ControlLoop {
                 _ => {}
             }
         }
+        snapshot.hpa = hpa.into();
         Ok(snapshot)
     }
 
@@ -228,7 +258,9 @@ impl ControlLoop {
                 });
             }
         };
-        let mut snapshot = self.observe(cluster, key, &hpa, now).await?;
+        let old_status = hpa.status.clone().unwrap_or_default();
+        let target = hpa.spec.scale_target_ref.clone();
+        let mut snapshot = self.observe_owned(cluster, key, hpa, now).await?;
         let invalid = |source| SyncError::Invalid {
             key: key.clone(),
             source,
@@ -237,7 +269,7 @@ impl ControlLoop {
             explain: self.explain,
         };
         let mut decision = alpaca_engine::decide_with(&snapshot, options).map_err(invalid)?;
-        let target = &hpa.spec.scale_target_ref;
+        let target = &target;
         if decision.rescale
             && let Err(e) = cluster
                 .update_scale(&key.namespace, target, decision.desired_replicas)
@@ -246,7 +278,6 @@ impl ControlLoop {
             snapshot.errors.update_scale = Some(e);
             decision = alpaca_engine::decide_with(&snapshot, options).map_err(invalid)?;
         }
-        let old_status = hpa.status.clone().unwrap_or_default();
         let mut status_error = None;
         if old_status != decision.status
             && let Err(e) = cluster.update_status(key, &decision.status).await

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use alpaca_engine::snapshot::ControllerConfig;
 use alpaca_metrics_api::GoDuration;
-use clap::{ArgAction, Parser, ValueEnum};
+#[cfg(test)]
+use clap::Parser;
+use clap::{ArgAction, ValueEnum};
 
 /// Which objects the controller reconciles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -140,15 +142,49 @@ pub struct ControllerArgs {
     pub kubeconfig: Option<PathBuf>,
 }
 
+#[cfg(test)]
 #[derive(Parser)]
 struct Defaults {
     #[command(flatten)]
     args: ControllerArgs,
 }
 
+impl Default for EngineFlags {
+    fn default() -> Self {
+        let c = ControllerConfig::default();
+        Self {
+            tolerance: c.tolerance,
+            cpu_initialization_period: c.cpu_initialization_period,
+            initial_readiness_delay: c.initial_readiness_delay,
+            downscale_stabilization: c.downscale_stabilization_window,
+        }
+    }
+}
+
+/// The flags' defaults (what `alpaca controller` with no flags and no `ALPACA_MODE` runs
+/// with).
 impl Default for ControllerArgs {
     fn default() -> Self {
-        Defaults::parse_from(["alpaca-controller"]).args
+        Self {
+            engine: EngineFlags::default(),
+            sync_period: GoDuration::from_secs(15),
+            sync_jitter: 0.1,
+            sync_backoff_base: GoDuration::from_secs(1),
+            sync_backoff_max: GoDuration::from_secs(300),
+            mode: Mode::Hpa,
+            namespace: None,
+            concurrency: 5,
+            memory_flush_interval: GoDuration::from_secs(15),
+            leader_elect: true,
+            leader_elect_resource_name: "alpaca-controller".into(),
+            leader_elect_resource_namespace: None,
+            leader_elect_lease_duration: GoDuration::from_secs(15),
+            leader_elect_renew_margin: GoDuration::from_secs(5),
+            leader_elect_identity: None,
+            metrics_bind_address: "0.0.0.0:8080".into(),
+            log_format: LogFormat::Text,
+            kubeconfig: None,
+        }
     }
 }
 
@@ -179,6 +215,8 @@ mod tests {
     #[test]
     fn defaults_match_kube_controller_manager() {
         let a = ControllerArgs::default();
+        let parsed = Defaults::parse_from(["x"]).args;
+        assert_eq!(format!("{a:?}"), format!("{parsed:?}"));
         assert_eq!(a.sync_period, GoDuration::from_secs(15));
         assert_eq!(a.engine.config(), ControllerConfig::default());
         assert!(a.leader_elect);

@@ -47,7 +47,7 @@ mod api;
 mod error;
 mod execute;
 mod hpa_object;
-mod monitor;
+pub(crate) mod monitor;
 mod plan;
 mod read;
 mod reconcile;
@@ -56,6 +56,7 @@ pub mod snapshot;
 mod time;
 
 pub use error::{FieldError, InvalidSnapshot, ReadError};
+pub use monitor::rest_mapper::is_built_in as is_built_in_kind;
 pub use read::read_snapshot;
 pub use snapshot::{Decision, HpaObject, Snapshot};
 

@@ -172,7 +172,11 @@ impl<'a> Sync<'a> {
         if api_version.matches('/').count() > 1 {
             return self.scale_failure(format!("unexpected GroupVersion string: {api_version}"));
         }
-        if let Err(e) = crate::monitor::rest_mapper::check(group_of(api_version), &target.kind) {
+        if let Err(e) = crate::monitor::rest_mapper::check(
+            group_of(api_version),
+            &target.kind,
+            &snap.custom_kinds,
+        ) {
             return self.scale_failure(e);
         }
         let scale = match (&snap.errors.scale, &snap.scale) {

@@ -46,9 +46,25 @@ pub struct Snapshot {
     /// API calls made to fail, with their error messages.
     #[serde(default, skip_serializing_if = "ApiErrors::is_empty")]
     pub errors: ApiErrors,
+    /// Kinds the controller's REST mapper knows besides the built-in API groups' (custom
+    /// resources with a scale subresource, as discovery found them). An Alpaca extension:
+    /// without it, a custom resource target fails as upstream fails for an unknown kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_kinds: Vec<GroupKind>,
     /// The controller's memory of this HPA; `None` before its first sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
+}
+
+/// An API group and a kind in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupKind {
+    /// The API group (`example.com`; empty for the core group).
+    #[serde(default)]
+    pub group: String,
+    /// The kind (`Widget`).
+    pub kind: String,
 }
 
 /// kube-controller-manager's `--horizontal-pod-autoscaler-*` flags.

@@ -274,3 +274,56 @@ mod tests {
         assert_eq!(encode("*"), "%2A");
     }
 }
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+    use axum::Router;
+    use axum::routing::get;
+    use serde_json::json;
+
+    /// An API server whose custom metrics adapter serves only `v1beta1`.
+    fn v1beta1_only() -> kube::Client {
+        let router = Router::new()
+            .route(
+                "/apis/custom.metrics.k8s.io",
+                get(|| async {
+                    axum::Json(json!({
+                        "kind": "APIGroup", "apiVersion": "v1", "name": "custom.metrics.k8s.io",
+                        "versions": [{"groupVersion": "custom.metrics.k8s.io/v1beta1", "version": "v1beta1"}],
+                        "preferredVersion": {"groupVersion": "custom.metrics.k8s.io/v1beta1", "version": "v1beta1"}
+                    }))
+                }),
+            )
+            .route(
+                "/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/{name}/rps",
+                get(|| async {
+                    axum::Json(json!({
+                        "kind": "MetricValueList", "apiVersion": "custom.metrics.k8s.io/v1beta1",
+                        "metadata": {},
+                        "items": [{"describedObject": {"kind": "Pod", "namespace": "default", "name": "web-0", "apiVersion": "/v1"},
+                                   "metricName": "rps", "timestamp": "2026-01-01T00:00:00Z", "window": 60, "value": "5"}]
+                    }))
+                }),
+            );
+        kube::Client::new(router, "default")
+    }
+
+    #[tokio::test]
+    async fn falls_back_to_v1beta1_and_converts() {
+        let metrics = MetricsClient::new(v1beta1_only());
+        let metric = MetricIdentifier {
+            name: "rps".into(),
+            selector: None,
+        };
+        let values = metrics
+            .pods_metric("default", "app=web", &metric)
+            .await
+            .unwrap();
+        assert_eq!(values.len(), 1);
+        assert_eq!(values[0].metric.name, "rps");
+        assert_eq!(values[0].window_seconds, Some(60));
+        assert_eq!(values[0].described_object.name.as_deref(), Some("web-0"));
+        assert_eq!(metrics.custom_version().await.unwrap(), "v1beta1");
+    }
+}

@@ -8,5 +8,6 @@ mod manifests;
 mod metrics_apis;
 mod support;
 mod sync;
+mod targets;
 mod telemetry;
 mod watch;

@@ -81,3 +81,28 @@ async fn scales_up_writes_status_and_events() {
     );
     running.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn namespace_flag_limits_the_controller() {
+    let fake = FakeApiServer::new();
+    for ns in ["team-a", "team-b"] {
+        fake.apply_json(
+            serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+        )
+        .unwrap();
+        workload(&fake, ns, "web", 2, "200m");
+    }
+    let args = alpaca_controller::ControllerArgs {
+        namespace: Some("team-a".into()),
+        ..fast_args()
+    };
+    let running = start(&fake, args).await;
+    eventually("team-a scales", 10, || {
+        replicas(&fake, "team-a", "web") == Some(4)
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(replicas(&fake, "team-b", "web"), Some(2));
+    assert!(status_desired(&fake, "team-b", "web").is_none());
+    running.stop().await.unwrap();
+}

@@ -3,7 +3,7 @@
 
 pub(crate) mod metrics_client;
 pub(crate) mod pods;
-pub(crate) mod rest_mapper;
+pub mod rest_mapper;
 
 use jiff::Timestamp;
 

@@ -110,11 +110,22 @@ const BUILT_IN: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// `RESTMappings(groupKind)`: `Err` with upstream's message when the kind is unknown.
-pub(crate) fn check(group: &str, kind: &str) -> Result<(), String> {
-    let known = BUILT_IN
+/// Whether a kind belongs to a built-in API group.
+pub fn is_built_in(group: &str, kind: &str) -> bool {
+    BUILT_IN
         .iter()
-        .any(|(g, kinds)| *g == group && kinds.contains(&kind));
+        .any(|(g, kinds)| *g == group && kinds.contains(&kind))
+}
+
+/// `RESTMappings(groupKind)`: `Err` with upstream's message when the kind is neither
+/// built in nor one of the custom kinds discovery found.
+pub(crate) fn check(
+    group: &str,
+    kind: &str,
+    custom: &[crate::snapshot::GroupKind],
+) -> Result<(), String> {
+    let known =
+        is_built_in(group, kind) || custom.iter().any(|gk| gk.group == group && gk.kind == kind);
     if known {
         Ok(())
     } else {

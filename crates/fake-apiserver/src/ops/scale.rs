@@ -48,7 +48,19 @@ fn paths(ep: &Endpoint) -> Result<&ScalePaths, ApiError> {
 fn selector_string(obj: &Value, paths: &ScalePaths) -> Option<String> {
     if paths.selector_from_spec {
         let selector = obj.pointer("/spec/selector")?;
-        let parsed = serde_json::from_value(selector.clone()).ok()?;
+        // a ReplicationController's selector is a plain label map (`{app: web}`), which
+        // the API server turns into `app=web`; the apps/v1 kinds have a LabelSelector
+        let selector = match selector.as_object() {
+            Some(m)
+                if !m.is_empty()
+                    && !m.contains_key("matchLabels")
+                    && !m.contains_key("matchExpressions") =>
+            {
+                json!({ "matchLabels": selector })
+            }
+            _ => selector.clone(),
+        };
+        let parsed = serde_json::from_value(selector).ok()?;
         return LabelSelector::from_k8s(&parsed).ok().map(|s| s.to_string());
     }
     lookup(obj, paths.label_selector.as_deref()?)?
@@ -194,5 +206,11 @@ mod tests {
         assert_eq!(s["status"]["replicas"], 2);
         assert_eq!(s["status"]["selector"], "app=web,tier in (a,b)");
         assert_eq!(s["metadata"]["resourceVersion"], "7");
+        let rc = json!({"metadata": {"name": "rc"},
+            "spec": {"replicas": 1, "selector": {"app": "legacy", "tier": "a"}}});
+        assert_eq!(
+            scale_of(&rc, &paths)["status"]["selector"],
+            "app=legacy,tier=a"
+        );
     }
 }
