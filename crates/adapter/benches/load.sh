@@ -15,8 +15,8 @@ ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 cd "$ROOT"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-cargo build --release -q -p alpaca-adapter --example serve
-BIN="$ROOT/target/release/examples/serve"
+cargo build --release -q -p alpaca-adapter --example adapter_serve
+BIN="$ROOT/target/release/examples/adapter_serve"
 PATH_Q='/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/*/rps?labelSelector=app%3Dweb'
 
 run_one() {

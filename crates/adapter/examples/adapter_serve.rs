@@ -1,6 +1,6 @@
 //! Runs the adapter from the command line with the same flags as `alpaca adapter`, for local
 //! trials and the load benchmark before the CLI wires it:
-//! `cargo run --release -p alpaca-adapter --example serve -- --insecure-serve-http --enable-write --secure-port 8080`.
+//! `cargo run --release -p alpaca-adapter --example adapter_serve -- --insecure-serve-http --enable-write --secure-port 8080`.
 
 use clap::Parser;
 

@@ -1,6 +1,6 @@
 //! Serves a fake API server on a loopback port with a small demo cluster (a Deployment,
 //! its pods with metrics, an HPA), prints a kubeconfig, and runs until killed:
-//! `cargo run -p alpaca-fake-apiserver --example serve`, then
+//! `cargo run -p alpaca-fake-apiserver --example fake_cluster`, then
 //! `kubectl --server http://127.0.0.1:PORT get deploy,hpa,pods -A`.
 
 use alpaca_fake_apiserver::FakeApiServer;
