@@ -6,6 +6,11 @@ use std::path::Path;
 
 use alpaca_engine::{Snapshot, decide, read_snapshot};
 
+// The allocator the `alpaca` binary uses: glibc's malloc scatters the 1,000-pod Snapshot
+// over a fragmented heap, and the figures then depend on what ran before.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

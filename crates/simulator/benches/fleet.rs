@@ -5,6 +5,10 @@
 
 use alpaca_sim::{Options, Quiet, Scenario, fleet, run};
 
+// The allocator the `alpaca` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
