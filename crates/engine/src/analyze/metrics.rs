@@ -497,73 +497,70 @@ impl Sync<'_> {
                     name: name.clone(),
                     selector: x.metric.selector.clone(),
                 };
-                if x.target.average_value.is_some() {
+                // AverageValue first, as upstream checks it first.
+                let per_pod = x.target.average_value.is_some();
+                let result = if per_pod {
                     let target = self.milli_of(
                         x.target.average_value.as_ref(),
                         "hpa.spec.metrics[].external.target.averageValue",
                     );
-                    match self.calculator().external_per_pod_replicas(
+                    self.calculator().external_per_pod_replicas(
                         status_replicas,
                         target,
                         name,
                         x.metric.selector.as_ref(),
                         notes,
-                    ) {
-                        Ok((replicas, usage)) => {
-                            *status = external_status(
-                                identifier,
-                                MetricValueStatus {
-                                    average_value: Some(milli_quantity(usage, false)),
-                                    ..Default::default()
-                                },
-                            );
-                            Ok(Proposal { replicas, metric })
-                        }
-                        Err(e) => {
-                            let condition = self.unable("FailedGetExternalMetric", e.clone());
-                            Err(Failure {
-                                condition,
-                                error: wrap(format!("failed to get {name} external metric: {e}")),
-                            })
-                        }
-                    }
+                    )
                 } else if x.target.value.is_some() {
                     let target = self.milli_of(
                         x.target.value.as_ref(),
                         "hpa.spec.metrics[].external.target.value",
                     );
-                    match self.calculator().external_replicas(
+                    self.calculator().external_replicas(
                         spec_replicas,
                         target,
                         name,
                         x.metric.selector.as_ref(),
                         notes,
-                    ) {
-                        Ok((replicas, usage)) => {
-                            *status = external_status(
-                                identifier,
-                                MetricValueStatus {
-                                    value: Some(milli_quantity(usage, false)),
-                                    ..Default::default()
-                                },
-                            );
-                            Ok(Proposal { replicas, metric })
-                        }
-                        Err(e) => {
-                            let condition = self.unable("FailedGetExternalMetric", e.clone());
-                            Err(Failure {
-                                condition,
-                                error: wrap(format!("failed to get external metric {name}: {e}")),
-                            })
-                        }
-                    }
+                    )
                 } else {
                     let e = "invalid external metric source: neither a value target nor an average value target was set".to_string();
                     let condition = self.unable("FailedGetExternalMetric", e.clone());
-                    Err(Failure {
+                    return Err(Failure {
                         condition,
                         error: wrap(e),
-                    })
+                    });
+                };
+                match result {
+                    Ok((replicas, usage)) => {
+                        let quantity = Some(milli_quantity(usage, false));
+                        let current = if per_pod {
+                            MetricValueStatus {
+                                average_value: quantity,
+                                ..Default::default()
+                            }
+                        } else {
+                            MetricValueStatus {
+                                value: quantity,
+                                ..Default::default()
+                            }
+                        };
+                        *status = external_status(identifier, current);
+                        Ok(Proposal { replicas, metric })
+                    }
+                    Err(e) => {
+                        let condition = self.unable("FailedGetExternalMetric", e.clone());
+                        // Upstream words the two failures differently.
+                        let inner = if per_pod {
+                            format!("failed to get {name} external metric: {e}")
+                        } else {
+                            format!("failed to get external metric {name}: {e}")
+                        };
+                        Err(Failure {
+                            condition,
+                            error: wrap(inner),
+                        })
+                    }
                 }
             }
             other => {

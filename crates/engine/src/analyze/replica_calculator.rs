@@ -427,15 +427,12 @@ impl<'c, 'a> Calculator<'c, 'a> {
         Ok(total)
     }
 
-    /// `GetObjectMetricReplicas`: an Object metric's Value target.
-    pub fn object_replicas(
+    /// `GetObjectMetric`, with the error the replica calculator wraps it in.
+    fn object_usage(
         &self,
-        current: i32,
-        target_usage: i64,
         source: &ObjectMetricSource,
         metric_selector: &Selector,
-        notes: &mut Notes,
-    ) -> Result<(i32, i64), String> {
+    ) -> Result<i64, String> {
         let (usage, _) = self
             .cluster
             .object_metric(
@@ -445,6 +442,19 @@ impl<'c, 'a> Calculator<'c, 'a> {
                 source.metric.selector.as_ref(),
             )
             .map_err(|e| self.object_error(&source.metric.name, &source.described_object, e))?;
+        Ok(usage)
+    }
+
+    /// `GetObjectMetricReplicas`: an Object metric's Value target.
+    pub fn object_replicas(
+        &self,
+        current: i32,
+        target_usage: i64,
+        source: &ObjectMetricSource,
+        metric_selector: &Selector,
+        notes: &mut Notes,
+    ) -> Result<(i32, i64), String> {
+        let usage = self.object_usage(source, metric_selector)?;
         let object = &source.described_object;
         let ratio = usage as f64 / target_usage as f64;
         detail!(
@@ -518,15 +528,7 @@ impl<'c, 'a> Calculator<'c, 'a> {
         metric_selector: &Selector,
         notes: &mut Notes,
     ) -> Result<(i32, i64), String> {
-        let (usage, _) = self
-            .cluster
-            .object_metric(
-                &source.metric.name,
-                &source.described_object,
-                metric_selector,
-                source.metric.selector.as_ref(),
-            )
-            .map_err(|e| self.object_error(&source.metric.name, &source.described_object, e))?;
+        let usage = self.object_usage(source, metric_selector)?;
         let replicas = self.per_pod(usage, target_average, status_replicas, notes);
         Ok((replicas, per_pod_usage(usage, status_replicas)))
     }
