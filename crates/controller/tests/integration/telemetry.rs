@@ -39,9 +39,9 @@ async fn serves_metrics_health_and_readiness() {
     .await;
     assert_eq!(get(addr, "/healthz").await, (200, "ok".into()));
     assert_eq!(get(addr, "/readyz").await.0, 200);
-    let (code, text) = get(addr, "/metrics").await;
-    assert_eq!(code, 200);
-    for needle in [
+    // The scale write lands before the sync that made it finishes (status
+    // write, counters), so wait for the finished sync to show in the text.
+    let needles = [
         "alpaca_controller_syncs_total{result=\"success\"}",
         "alpaca_controller_sync_duration_seconds_bucket",
         "alpaca_controller_desired_replicas{namespace=\"default\",name=\"web\"} 4",
@@ -49,8 +49,21 @@ async fn serves_metrics_health_and_readiness() {
         "alpaca_controller_rescales_total 1",
         "alpaca_controller_leader 1",
         "alpaca_controller_autoscalers 1",
-    ] {
-        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    ];
+    let mut last = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (code, text) = get(addr, "/metrics").await;
+        assert_eq!(code, 200);
+        if needles.iter().all(|n| text.contains(n)) {
+            break;
+        }
+        last = text;
+        if tokio::time::Instant::now() > deadline {
+            let missing: Vec<_> = needles.iter().filter(|n| !last.contains(*n)).collect();
+            panic!("{missing:?} missing from:\n{last}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     running.stop().await.unwrap();
 }
