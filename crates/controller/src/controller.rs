@@ -414,8 +414,21 @@ fn restore_memory(term: &Term, key: &HpaKey) {
     }
 }
 
-/// One sync of one autoscaler, with its telemetry and logs.
+/// One sync of one autoscaler, with its telemetry and logs. An autoscaler deleted while
+/// its sync ran is forgotten again afterwards: the deletion's clean-up may have run
+/// before this sync recorded its memory and gauges.
 async fn sync_one(term: &Term, key: &HpaKey) -> Outcome {
+    let outcome = sync_and_record(term, key).await;
+    if outcome != Outcome::Gone && term.autoscalers.get(&key.namespace, &key.name).is_none() {
+        term.control.forget(key);
+        term.memory.forget(key);
+        term.telemetry.forget(&key.namespace, &key.name);
+        return Outcome::Gone;
+    }
+    outcome
+}
+
+async fn sync_and_record(term: &Term, key: &HpaKey) -> Outcome {
     term.telemetry.in_flight.inc();
     restore_memory(term, key);
     let started = Instant::now();

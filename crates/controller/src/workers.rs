@@ -188,7 +188,8 @@ impl Queue {
         let mut inner = self.lock();
         inner.running.remove(&key);
         let again = inner.again.remove(&key);
-        if inner.removed.remove(&key) || outcome == Outcome::Gone {
+        // gone, unless it was created again while this sync ran
+        if inner.removed.remove(&key) || (outcome == Outcome::Gone && !again) {
             inner.failures.remove(&key);
             inner.known.remove(&key);
             return;
@@ -270,6 +271,22 @@ mod tests {
         q.take_due(t0);
         q.remove(&k);
         q.done(k, Outcome::Synced, t0);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn gone_but_created_again_while_running_runs_again() {
+        let q = Queue::new(timing());
+        let k = HpaKey::new("ns", "a");
+        let t0 = Timestamp::now();
+        q.add_now(k.clone());
+        q.take_due(t0 + SignedDuration::from_secs(1));
+        q.remove(&k); // deleted while running ...
+        q.add_now(k.clone()); // ... and created again
+        q.done(k.clone(), Outcome::Gone, t0);
+        assert_eq!(q.next_due(), Some(t0));
+        q.take_due(t0);
+        q.done(k, Outcome::Gone, t0);
         assert!(q.is_empty());
     }
 }
