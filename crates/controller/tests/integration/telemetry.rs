@@ -50,7 +50,6 @@ async fn serves_metrics_health_and_readiness() {
         "alpaca_controller_leader 1",
         "alpaca_controller_autoscalers 1",
     ];
-    let mut last = String::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let (code, text) = get(addr, "/metrics").await;
@@ -58,10 +57,9 @@ async fn serves_metrics_health_and_readiness() {
         if needles.iter().all(|n| text.contains(n)) {
             break;
         }
-        last = text;
         if tokio::time::Instant::now() > deadline {
-            let missing: Vec<_> = needles.iter().filter(|n| !last.contains(*n)).collect();
-            panic!("{missing:?} missing from:\n{last}");
+            let missing: Vec<_> = needles.iter().filter(|n| !text.contains(*n)).collect();
+            panic!("{missing:?} missing from:\n{text}");
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
