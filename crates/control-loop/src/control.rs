@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use alpaca_engine::snapshot::{ApiErrors, ControllerConfig, Decision, History, Snapshot};
 use jiff::Timestamp;
-use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::autoscaling::v2::{HorizontalPodAutoscaler, HorizontalPodAutoscalerStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use crate::cluster::{ClusterRead, HpaKey, ScaleWrite};
@@ -54,6 +54,15 @@ pub enum SyncReport {
         /// Whether the status write failed (the message).
         status_error: Option<String>,
     },
+}
+
+/// The HPA a Snapshot made by [`ControlLoop::observe`] holds: always `autoscaling/v2`,
+/// as the shells read it.
+fn observed_v2(snapshot: &Snapshot) -> &HorizontalPodAutoscaler {
+    match &snapshot.hpa {
+        alpaca_engine::HpaObject::V2(hpa) => hpa,
+        alpaca_engine::HpaObject::V1(_) => unreachable!("observe stores the v2 HPA it read"),
+    }
 }
 
 /// The controller's loop state: flags and per-HPA memory.
@@ -258,8 +267,6 @@ impl ControlLoop {
                 });
             }
         };
-        let old_status = hpa.status.clone().unwrap_or_default();
-        let target = hpa.spec.scale_target_ref.clone();
         let mut snapshot = self.observe_owned(cluster, key, hpa, now).await?;
         let invalid = |source| SyncError::Invalid {
             key: key.clone(),
@@ -269,19 +276,24 @@ impl ControlLoop {
             explain: self.explain,
         };
         let mut decision = alpaca_engine::decide_with(&snapshot, options).map_err(invalid)?;
-        let target = &target;
         if decision.rescale
             && let Err(e) = cluster
-                .update_scale(&key.namespace, target, decision.desired_replicas)
+                .update_scale(
+                    &key.namespace,
+                    &observed_v2(&snapshot).spec.scale_target_ref,
+                    decision.desired_replicas,
+                )
                 .await
         {
             snapshot.errors.update_scale = Some(e);
             decision = alpaca_engine::decide_with(&snapshot, options).map_err(invalid)?;
         }
         let mut status_error = None;
-        if old_status != decision.status
-            && let Err(e) = cluster.update_status(key, &decision.status).await
-        {
+        let unchanged = match &observed_v2(&snapshot).status {
+            Some(old) => *old == decision.status,
+            None => HorizontalPodAutoscalerStatus::default() == decision.status,
+        };
+        if !unchanged && let Err(e) = cluster.update_status(key, &decision.status).await {
             let event = alpaca_engine::snapshot::Event::warning("FailedUpdateStatus", e.clone());
             cluster.record_event(key, &event).await;
             status_error = Some(e);

@@ -1,17 +1,23 @@
 //! When each HPA syncs next: every sync period, and at once when it changes
 //! (the resync queue of the upstream controller, without its goroutines).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::HpaKey;
 
-/// Due times per HPA, earliest first.
+/// Due times per HPA, earliest first (ties in key order).
+///
+/// A binary heap of plans; replacing or removing a plan leaves the old entry in the heap,
+/// where it is recognised as stale (its sequence number is no longer the HPA's) and
+/// skipped when it comes up.
 #[derive(Debug, Default, Clone)]
 pub struct Schedule {
-    due: BTreeMap<HpaKey, Timestamp>,
-    queue: BTreeSet<(Timestamp, HpaKey)>,
+    due: HashMap<HpaKey, (Timestamp, u64)>,
+    queue: BinaryHeap<Reverse<(Timestamp, HpaKey, u64)>>,
+    seq: u64,
 }
 
 impl Schedule {
@@ -22,10 +28,13 @@ impl Schedule {
 
     /// Schedules a sync at `at` (replacing any earlier plan for this HPA).
     pub fn set(&mut self, key: HpaKey, at: Timestamp) {
-        if let Some(old) = self.due.insert(key.clone(), at) {
-            self.queue.remove(&(old, key.clone()));
+        self.seq += 1;
+        self.due.insert(key.clone(), (at, self.seq));
+        self.queue.push(Reverse((at, key, self.seq)));
+        // Stale entries are dropped as they surface; bound them all the same.
+        if self.queue.len() > 2 * self.due.len() + 64 {
+            self.compact();
         }
-        self.queue.insert((at, key));
     }
 
     /// Schedules a sync `period` after `now`.
@@ -36,24 +45,46 @@ impl Schedule {
 
     /// Forgets an HPA (deleted).
     pub fn remove(&mut self, key: &HpaKey) {
-        if let Some(at) = self.due.remove(key) {
-            self.queue.remove(&(at, key.clone()));
+        self.due.remove(key);
+    }
+
+    fn is_current(&self, key: &HpaKey, seq: u64) -> bool {
+        self.due.get(key).is_some_and(|&(_, s)| s == seq)
+    }
+
+    fn drop_stale(&mut self) {
+        while let Some(Reverse((_, key, seq))) = self.queue.peek() {
+            if self.is_current(key, *seq) {
+                break;
+            }
+            self.queue.pop();
         }
     }
 
+    fn compact(&mut self) {
+        let due = &self.due;
+        self.queue
+            .retain(|Reverse((_, key, seq))| due.get(key).is_some_and(|&(_, s)| s == *seq));
+    }
+
     /// The earliest due time.
-    pub fn next(&self) -> Option<Timestamp> {
-        self.queue.first().map(|(t, _)| *t)
+    pub fn next_due(&mut self) -> Option<Timestamp> {
+        self.drop_stale();
+        self.queue.peek().map(|Reverse((t, _, _))| *t)
     }
 
     /// Takes every HPA due at or before `now`, earliest first.
     pub fn take_due(&mut self, now: Timestamp) -> Vec<HpaKey> {
         let mut out = Vec::new();
-        while let Some((t, _)) = self.queue.first() {
-            if *t > now {
-                break;
+        loop {
+            self.drop_stale();
+            match self.queue.peek() {
+                Some(Reverse((t, _, _))) if *t <= now => {}
+                _ => break,
             }
-            let (_, key) = self.queue.pop_first().expect("first exists");
+            let Some(Reverse((_, key, _))) = self.queue.pop() else {
+                break;
+            };
             self.due.remove(&key);
             out.push(key);
         }
@@ -86,6 +117,28 @@ mod tests {
         assert!(s.take_due(t0).is_empty());
         let due = s.take_due(t0 + SignedDuration::from_secs(20));
         assert_eq!(due, vec![HpaKey::new("a", "y")]);
-        assert_eq!(s.next(), Some(t0 + SignedDuration::from_secs(30)));
+        assert_eq!(s.next_due(), Some(t0 + SignedDuration::from_secs(30)));
+    }
+
+    #[test]
+    fn ties_in_key_order_and_removed_or_replaced_plans_never_come_up() {
+        let t0: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let mut s = Schedule::new();
+        for name in ["c", "a", "b", "d"] {
+            s.set(HpaKey::new("ns", name), t0);
+        }
+        s.remove(&HpaKey::new("ns", "d"));
+        s.set(HpaKey::new("ns", "c"), t0); // the same plan again: still once
+        let names: Vec<_> = s.take_due(t0).into_iter().map(|k| k.name).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert!(s.is_empty());
+        assert_eq!(s.next_due(), None);
+        // many replacements keep the heap bounded
+        let k = HpaKey::new("ns", "x");
+        for i in 0..10_000 {
+            s.after(k.clone(), t0, SignedDuration::from_secs(i));
+        }
+        assert!(s.queue.len() < 200, "{}", s.queue.len());
+        assert_eq!(s.next_due(), Some(t0 + SignedDuration::from_secs(9_999)));
     }
 }

@@ -165,7 +165,7 @@ impl Queue {
 
     /// When the next autoscaler is due.
     pub fn next_due(&self) -> Option<Timestamp> {
-        self.lock().schedule.next()
+        self.lock().schedule.next_due()
     }
 
     /// How many autoscalers are scheduled or running.

@@ -67,10 +67,9 @@ impl Shell<'_> {
         {
             return None;
         }
-        self.sc
-            .deployments
-            .iter()
-            .position(|d| d.namespace == namespace && d.name == target.name)
+        self.state
+            .borrow()
+            .deployment_index(namespace, &target.name)
     }
 
     fn read_hpa(&self, key: &HpaKey) -> ApiResult<Option<HorizontalPodAutoscaler>> {

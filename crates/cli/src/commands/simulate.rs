@@ -57,6 +57,10 @@ impl Console {
 }
 
 impl Observer for Console {
+    fn wants_lines(&self) -> bool {
+        !self.quiet
+    }
+
     fn line(&mut self, line: &str) {
         if self.quiet {
             return;

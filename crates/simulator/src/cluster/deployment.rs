@@ -45,8 +45,9 @@ pub struct DeploymentState {
     pub ready_rate: f64,
     /// Requests/s one ready pod serves now.
     pub served_per_pod: f64,
-    /// Requests/s per ready pod by Service index (for request-rate metrics).
-    pub served_by_service: BTreeMap<usize, f64>,
+    /// Requests/s per ready pod by Service index (for request-rate metrics), sorted by
+    /// index; queue work is under `usize::MAX`.
+    pub served_by_service: Vec<(usize, f64)>,
     /// Ready pods (Service endpoints).
     pub ready: usize,
     /// Pods not terminating (the Scale's `status.replicas`).
@@ -75,7 +76,7 @@ impl DeploymentState {
             cum_ready: 0.0,
             ready_rate: def.workload.idle_cpu,
             served_per_pod: 0.0,
-            served_by_service: BTreeMap::new(),
+            served_by_service: Vec::new(),
             ready: 0,
             active: 0,
             existing: 0,
@@ -203,6 +204,22 @@ impl DeploymentState {
     /// Adds `dt` of CPU at the current rate of a ready pod.
     pub fn accumulate(&mut self, dt: Millis) {
         self.cum_ready += self.ready_rate * dt as f64 / 1000.0;
+    }
+
+    /// Requests/s one ready pod serves for Service `s`.
+    pub fn served_by(&self, s: usize) -> f64 {
+        self.served_by_service
+            .iter()
+            .find(|(i, _)| *i == s)
+            .map_or(0.0, |(_, v)| *v)
+    }
+
+    /// Adds requests/s per ready pod for Service `s`.
+    pub fn add_served(&mut self, s: usize, per_pod: f64) {
+        match self.served_by_service.binary_search_by_key(&s, |(i, _)| *i) {
+            Ok(i) => self.served_by_service[i].1 += per_pod,
+            Err(i) => self.served_by_service.insert(i, (s, per_pod)),
+        }
     }
 
     /// The scale subresource.

@@ -19,7 +19,7 @@ pub struct LoadRuntime {
     pub forced: Option<bool>,
     /// The open-loop rate, replaced by `setRate`.
     pub rate: Option<Rate>,
-    stream: u64,
+    noise: Noise,
     throughput: HashMap<usize, f64>,
 }
 
@@ -32,7 +32,7 @@ impl LoadRuntime {
                 LoadKind::Open(r) => Some(r.clone()),
                 LoadKind::Closed { .. } => None,
             },
-            stream: rng::name_hash(&def.noise_stream),
+            noise: Noise::new(rng::name_hash(&def.noise_stream)),
             throughput: HashMap::new(),
         }
     }
@@ -44,9 +44,9 @@ impl LoadRuntime {
     }
 
     /// Requests/s at `t`, noise included.
-    pub fn rate_at(&self, t: Millis, def: &LoadDef, seed: u64) -> f64 {
+    pub fn rate_at(&mut self, t: Millis, def: &LoadDef, seed: u64) -> f64 {
         let base = self.rate.as_ref().map_or(0.0, |r| r.at(t));
-        base * noise_factor(seed, self.stream, def.noise, def.noise_period, t)
+        base * self.noise.factor(seed, def.noise, def.noise_period, t)
     }
 
     /// Closed-loop throughput against `n` ready pods (cached: it depends only on `n`).
@@ -54,6 +54,34 @@ impl LoadRuntime {
         *self.throughput.entry(n).or_insert_with(|| {
             crate::workload::queueing::closed_loop_throughput(clients, think, cost, n)
         })
+    }
+}
+
+/// One generator's noise stream, remembering the current period's draw (the same value
+/// [`noise_factor`] gives, without drawing it again every tick).
+#[derive(Debug, Clone)]
+pub struct Noise {
+    stream: u64,
+    last: Option<(i64, f64)>,
+}
+
+impl Noise {
+    /// The stream with this number.
+    pub fn new(stream: u64) -> Self {
+        Self { stream, last: None }
+    }
+
+    /// [`noise_factor`] for this stream.
+    pub fn factor(&mut self, seed: u64, noise: f64, period: Millis, t: Millis) -> f64 {
+        let index = t.div_euclid(period.max(1));
+        match self.last {
+            Some((i, f)) if i == index => f,
+            _ => {
+                let f = noise_factor(seed, self.stream, noise, period, t);
+                self.last = Some((index, f));
+                f
+            }
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! take them as fast as their CPU allows, and the backlog is what an External metric like
 //! `queue_messages_ready` reports.
 
-use super::noise_factor;
+use super::Noise;
 use crate::clock::Millis;
 use crate::rng;
 use crate::scenario::QueueDef;
@@ -16,7 +16,7 @@ pub struct QueueRuntime {
     pub arrival: f64,
     /// Messages/s taken by workers this tick.
     pub processing: f64,
-    stream: u64,
+    noise: Noise,
 }
 
 impl QueueRuntime {
@@ -26,13 +26,13 @@ impl QueueRuntime {
             length: def.initial,
             arrival: 0.0,
             processing: 0.0,
-            stream: rng::name_hash(&def.name) ^ 0x5155_4555,
+            noise: Noise::new(rng::name_hash(&def.name) ^ 0x5155_4555),
         }
     }
 
     /// Messages/s arriving at `t`, noise included.
-    pub fn arrival_at(&self, t: Millis, def: &QueueDef, seed: u64) -> f64 {
-        def.arrival.at(t) * noise_factor(seed, self.stream, def.noise, def.noise_period, t)
+    pub fn arrival_at(&mut self, t: Millis, def: &QueueDef, seed: u64) -> f64 {
+        def.arrival.at(t) * self.noise.factor(seed, def.noise, def.noise_period, t)
     }
 
     /// Applies one tick of arrivals and processing.

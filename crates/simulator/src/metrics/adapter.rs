@@ -54,10 +54,7 @@ impl Adapter {
                     Some(s) => sc.services[*s]
                         .deployments
                         .iter()
-                        .map(|&d| {
-                            deps[d].served_by_service.get(s).copied().unwrap_or(0.0)
-                                * deps[d].ready as f64
-                        })
+                        .map(|&d| deps[d].served_by(*s) * deps[d].ready as f64)
                         .sum(),
                     None => 0.0,
                 };
@@ -83,7 +80,7 @@ impl Adapter {
                         (_, Some(v)) => Some(v),
                         (MetricValueSource::RequestRate { service, factor }, None) => Some(
                             match service {
-                                Some(s) => dep.served_by_service.get(s).copied().unwrap_or(0.0),
+                                Some(s) => dep.served_by(*s),
                                 None => dep.served_per_pod,
                             } * factor,
                         ),

@@ -65,46 +65,65 @@ pub fn scrape(t: Millis, dep: &mut DeploymentState, def: &DeploymentDef) {
         let cpu = ((cum - c0) * 1000.0 / window as f64).max(0.0);
         p.last_sample = Some((t, cum));
         let mem = memory(p.phase, served);
-        let containers = def
-            .containers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let share = if total_request > 0.0 {
-                    requests[i] / total_request
-                } else {
-                    1.0 / n_containers
-                };
-                let mut usage = BTreeMap::new();
-                usage.insert(
-                    "cpu".to_string(),
-                    Quantity(format!("{}n", (cpu * share * 1e9).round() as i64)),
-                );
-                usage.insert(
-                    "memory".to_string(),
-                    Quantity(format!(
-                        "{}Ki",
-                        (mem / n_containers / 1024.0).round() as i64
-                    )),
-                );
-                ContainerMetrics {
-                    name: c.name.clone(),
-                    usage,
+        let share = |i: usize| {
+            if total_request > 0.0 {
+                requests[i] / total_request
+            } else {
+                1.0 / n_containers
+            }
+        };
+        let cpu_nanos = |i: usize| (cpu * share(i) * 1e9).round() as i64;
+        let mem_kib = (mem / n_containers / 1024.0).round() as i64;
+        let window = GoDuration::from_nanos(window * 1_000_000);
+        match &mut p.metrics {
+            // Updated in place: the previous sync's Snapshot is gone by now, so no copy.
+            Some(existing) => {
+                let m = Arc::make_mut(existing);
+                m.timestamp = Time(timestamp(t));
+                m.window = window;
+                for (i, c) in m.containers.iter_mut().enumerate() {
+                    set_quantity(&mut c.usage, "cpu", cpu_nanos(i), "n");
+                    set_quantity(&mut c.usage, "memory", mem_kib, "Ki");
                 }
-            })
-            .collect();
-        p.metrics = Some(Arc::new(PodMetrics {
-            api_version: alpaca_metrics_api::resource::API_VERSION.into(),
-            kind: "PodMetrics".into(),
-            metadata: ObjectMeta {
-                name: Some(p.name.clone()),
-                namespace: Some(def.namespace.clone()),
-                labels: p.object.metadata.labels.clone(),
-                ..ObjectMeta::default()
-            },
-            timestamp: Time(timestamp(t)),
-            window: GoDuration::from_nanos(window * 1_000_000),
-            containers,
-        }));
+            }
+            None => {
+                let containers = def
+                    .containers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ContainerMetrics {
+                        name: c.name.clone(),
+                        usage: BTreeMap::from([
+                            ("cpu".to_string(), Quantity(format!("{}n", cpu_nanos(i)))),
+                            ("memory".to_string(), Quantity(format!("{mem_kib}Ki"))),
+                        ]),
+                    })
+                    .collect();
+                p.metrics = Some(Arc::new(PodMetrics {
+                    api_version: alpaca_metrics_api::resource::API_VERSION.into(),
+                    kind: "PodMetrics".into(),
+                    metadata: ObjectMeta {
+                        name: Some(p.name.clone()),
+                        namespace: Some(def.namespace.clone()),
+                        labels: p.object.metadata.labels.clone(),
+                        ..ObjectMeta::default()
+                    },
+                    timestamp: Time(timestamp(t)),
+                    window,
+                    containers,
+                }));
+            }
+        }
+    }
+}
+
+/// Rewrites one usage quantity as `{value}{suffix}`, reusing its string.
+fn set_quantity(usage: &mut BTreeMap<String, Quantity>, resource: &str, value: i64, suffix: &str) {
+    if let Some(q) = usage.get_mut(resource) {
+        q.0.clear();
+        q.0.push_str(itoa::Buffer::new().format(value));
+        q.0.push_str(suffix);
+    } else {
+        usage.insert(resource.to_string(), Quantity(format!("{value}{suffix}")));
     }
 }

@@ -45,6 +45,10 @@ pub struct Options {
 
 /// Receives the run's output as it happens.
 pub trait Observer {
+    /// Whether it shows lines at all (when not, the run skips formatting the watch rows).
+    fn wants_lines(&self) -> bool {
+        true
+    }
     /// A line for the user (watch rows and narrative).
     fn line(&mut self, _line: &str) {}
     /// Progress: simulated `now` of `total`.
@@ -55,7 +59,11 @@ pub trait Observer {
 #[derive(Debug, Default)]
 pub struct Quiet;
 
-impl Observer for Quiet {}
+impl Observer for Quiet {
+    fn wants_lines(&self) -> bool {
+        false
+    }
+}
 
 /// An observer that keeps the lines.
 #[derive(Debug, Default)]
@@ -121,6 +129,7 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
         .collect();
     let mut explained: Vec<Option<Explained>> = vec![None; sc.hpas.len()];
     let mut narrator = notes::Narrator::new(sc.hpas.len());
+    let lines = obs.wants_lines();
     let mut table = {
         let st = state.borrow();
         let objs: Vec<_> = st.hpas.iter().map(|h| &h.object).collect();
@@ -210,14 +219,16 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                     explained[i] = Some(Explained { at: t, decision });
                 }
             }
-            if let Some(row) = table.row(i, &h.object, t) {
-                obs.line(&row);
-            }
-            for e in &h.fresh_events {
-                obs.line(&notes::line(
-                    t,
-                    &format!("{}: {} {}: {}", h.key.name, e.type_, e.reason, e.message),
-                ));
+            if lines {
+                if let Some(row) = table.row(i, &h.object, t) {
+                    obs.line(&row);
+                }
+                for e in &h.fresh_events {
+                    obs.line(&notes::line(
+                        t,
+                        &format!("{}: {} {}: {}", h.key.name, e.type_, e.reason, e.message),
+                    ));
+                }
             }
             if decision.rescale {
                 let from = before.unwrap_or(0);

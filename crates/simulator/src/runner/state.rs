@@ -62,8 +62,12 @@ pub struct State {
     pub queues: Vec<QueueRuntime>,
     /// Whether pods were created or deleted since the traffic was last spread.
     pub endpoints_changed: bool,
-    /// `(namespace, selector)` → the Deployments whose pods it selects.
-    pub selector_cache: HashMap<(String, String), Result<Vec<usize>, String>>,
+    /// Namespace → selector → the Deployments whose pods it selects.
+    selector_cache: HashMap<String, HashMap<String, Result<Vec<usize>, String>>>,
+    /// HPA key → index in `hpas`.
+    hpa_by_key: HashMap<HpaKey, usize>,
+    /// Namespace → Deployment name → index in `deps`.
+    dep_by_name: HashMap<String, HashMap<String, usize>>,
 }
 
 impl State {
@@ -95,7 +99,19 @@ impl State {
                     fresh_events: Vec::new(),
                 }
             })
+            .collect::<Vec<HpaState>>();
+        let hpa_by_key = hpas
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.key.clone(), i))
             .collect();
+        let mut dep_by_name: HashMap<String, HashMap<String, usize>> = HashMap::new();
+        for (i, d) in sc.deployments.iter().enumerate() {
+            dep_by_name
+                .entry(d.namespace.clone())
+                .or_default()
+                .insert(d.name.clone(), i);
+        }
         Self {
             now: 0,
             deps,
@@ -105,12 +121,19 @@ impl State {
             queues: sc.queues.iter().map(QueueRuntime::new).collect(),
             endpoints_changed: true,
             selector_cache: HashMap::new(),
+            hpa_by_key,
+            dep_by_name,
         }
     }
 
     /// The HPA with this key.
     pub fn hpa_index(&self, key: &HpaKey) -> Option<usize> {
-        self.hpas.iter().position(|h| &h.key == key)
+        self.hpa_by_key.get(key).copied()
+    }
+
+    /// The Deployment with this name in this namespace.
+    pub fn deployment_index(&self, namespace: &str, name: &str) -> Option<usize> {
+        self.dep_by_name.get(namespace)?.get(name).copied()
     }
 
     /// The Deployments whose pods a selector string selects in a namespace.
@@ -120,19 +143,26 @@ impl State {
         namespace: &str,
         selector: &str,
     ) -> Result<Vec<usize>, String> {
-        let key = (namespace.to_string(), selector.to_string());
-        if let Some(hit) = self.selector_cache.get(&key) {
+        if let Some(hit) = self
+            .selector_cache
+            .get(namespace)
+            .and_then(|m| m.get(selector))
+        {
             return hit.clone();
         }
-        let result = alpaca_engine::selector::parse(selector).map(|s| {
-            sc.deployments
-                .iter()
-                .enumerate()
-                .filter(|(i, d)| d.namespace == namespace && s.matches(&self.deps[*i].labels))
-                .map(|(i, _)| i)
-                .collect()
-        });
-        self.selector_cache.insert(key, result.clone());
+        let result: Result<Vec<usize>, String> =
+            alpaca_engine::selector::parse(selector).map(|s| {
+                sc.deployments
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, d)| d.namespace == namespace && s.matches(&self.deps[*i].labels))
+                    .map(|(i, _)| i)
+                    .collect()
+            });
+        self.selector_cache
+            .entry(namespace.to_string())
+            .or_default()
+            .insert(selector.to_string(), result.clone());
         result
     }
 }

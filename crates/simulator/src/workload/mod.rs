@@ -121,7 +121,7 @@ pub fn distribute(
             if n > 0 && arriving[si] > 0.0 {
                 let per_pod = arriving[si] / n as f64;
                 demand[d] += per_pod * c;
-                *deps[d].served_by_service.entry(si).or_default() += per_pod;
+                deps[d].add_served(si, per_pod);
             }
         }
     }
@@ -140,10 +140,7 @@ pub fn distribute(
         dtr.offered_cpu += arrival * w.cpu_per_request;
         if n > 0 {
             demand[q.workers] += processing / n as f64 * w.cpu_per_request;
-            *deps[q.workers]
-                .served_by_service
-                .entry(usize::MAX)
-                .or_default() += processing / n as f64;
+            deps[q.workers].add_served(usize::MAX, processing / n as f64);
         }
         if arrival > capacity && n > 0 {
             dtr.overloaded = true;
@@ -159,10 +156,10 @@ pub fn distribute(
             1.0
         };
         d.ready_rate = w.idle_cpu + want * throttle;
-        for v in d.served_by_service.values_mut() {
+        for (_, v) in &mut d.served_by_service {
             *v *= throttle;
         }
-        d.served_per_pod = d.served_by_service.values().sum();
+        d.served_per_pod = d.served_by_service.iter().map(|(_, v)| v).sum();
         let dtr = &mut tr.deployments[di];
         dtr.served = d.served_per_pod * d.ready as f64;
         let rho = if w.cpu_cap.is_some() { want / b } else { 0.0 };
