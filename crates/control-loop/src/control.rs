@@ -6,7 +6,7 @@
 //! Snapshot is decided again with that failure in it, so the status and events say exactly
 //! what upstream's would.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Mutex;
 
 use alpaca_engine::snapshot::{ApiErrors, ControllerConfig, Decision, History, Snapshot};
@@ -79,7 +79,7 @@ impl ControlLoop {
         Self {
             config,
             explain: false,
-            memory: Mutex::new(HashMap::new()),
+            memory: Mutex::new(HashMap::default()),
         }
     }
 

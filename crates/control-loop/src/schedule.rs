@@ -2,7 +2,9 @@
 //! (the resync queue of the upstream controller, without its goroutines).
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use jiff::{SignedDuration, Timestamp};
 

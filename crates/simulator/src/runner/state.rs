@@ -1,7 +1,7 @@
 //! Everything that changes during a run: the clock, the Deployments and their pods, the
 //! HPA objects with their status and events, the metrics adapter, loads and queues.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use alpaca_engine::snapshot::Event;
 use alpaca_loop::HpaKey;
@@ -105,7 +105,7 @@ impl State {
             .enumerate()
             .map(|(i, h)| (h.key.clone(), i))
             .collect();
-        let mut dep_by_name: HashMap<String, HashMap<String, usize>> = HashMap::new();
+        let mut dep_by_name: HashMap<String, HashMap<String, usize>> = HashMap::default();
         for (i, d) in sc.deployments.iter().enumerate() {
             dep_by_name
                 .entry(d.namespace.clone())
@@ -120,7 +120,7 @@ impl State {
             loads: sc.loads.iter().map(LoadRuntime::new).collect(),
             queues: sc.queues.iter().map(QueueRuntime::new).collect(),
             endpoints_changed: true,
-            selector_cache: HashMap::new(),
+            selector_cache: HashMap::default(),
             hpa_by_key,
             dep_by_name,
         }
