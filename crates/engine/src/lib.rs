@@ -102,7 +102,13 @@ pub fn decide_with(snapshot: &Snapshot, options: Options) -> Result<Decision, In
     }
     let hpa = api::admit_spec_and_status(&snapshot.hpa)?;
     let namespace = snapshot.hpa.namespace();
-    let mut sync = reconcile::Sync::new(snapshot, hpa, namespace);
+    let mut sync = reconcile::Sync::new(
+        snapshot,
+        &hpa.spec,
+        hpa.status,
+        hpa.current_metrics,
+        namespace,
+    );
     sync.explain = options.explain;
     let decision = sync.reconcile();
     if let Some(e) = sync.cluster.bad_input.take() {

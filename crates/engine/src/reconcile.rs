@@ -6,9 +6,11 @@
 //!     -> plan: stabilize, rate-limit, clamp  ->  execute: scale, status, events, memory
 //! ```
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 use k8s_openapi::api::autoscaling::v2::{
-    HorizontalPodAutoscaler, HorizontalPodAutoscalerStatus, MetricStatus,
+    HorizontalPodAutoscalerSpec, HorizontalPodAutoscalerStatus, MetricStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
@@ -22,8 +24,12 @@ use crate::snapshot::{ControllerConfig, Decision, Event, History, Recommendation
 pub(crate) struct Sync<'a> {
     /// The Snapshot, as the listers and metrics APIs answer it.
     pub cluster: Cluster<'a>,
-    /// The HPA after admission; its status is rewritten as the sync goes.
-    pub hpa: HorizontalPodAutoscaler,
+    /// The HPA's spec after admission.
+    pub spec: &'a HorizontalPodAutoscalerSpec,
+    /// The HPA's status, rewritten as the sync goes (without `currentMetrics` until then).
+    pub status: Option<HorizontalPodAutoscalerStatus>,
+    /// The status's previous `currentMetrics`, put back if the status is never rebuilt.
+    pub previous_metrics: Option<Cow<'a, [MetricStatus]>>,
     /// The controller's clock.
     pub now: Timestamp,
     /// The controller's flags.
@@ -46,11 +52,19 @@ pub(crate) struct Sync<'a> {
 
 impl<'a> Sync<'a> {
     /// Prepares a sync of an admitted HPA.
-    pub fn new(snap: &'a Snapshot, hpa: HorizontalPodAutoscaler, namespace: &'a str) -> Self {
-        let tolerances = Tolerances::for_hpa(&hpa, snap.controller.tolerance);
+    pub fn new(
+        snap: &'a Snapshot,
+        spec: &'a HorizontalPodAutoscalerSpec,
+        status: Option<HorizontalPodAutoscalerStatus>,
+        previous_metrics: Option<Cow<'a, [MetricStatus]>>,
+        namespace: &'a str,
+    ) -> Self {
+        let tolerances = Tolerances::for_hpa(spec, snap.controller.tolerance);
         Self {
             cluster: Cluster::new(snap, namespace),
-            hpa,
+            spec,
+            status,
+            previous_metrics,
             now: snap.now.0,
             config: snap.controller,
             tolerances,
@@ -95,11 +109,15 @@ impl<'a> Sync<'a> {
     }
 
     fn decision(&mut self, desired: i32, rescale: bool) -> Decision {
+        let mut status = self.status.take().unwrap_or_default();
+        if let Some(metrics) = self.previous_metrics.take() {
+            status.current_metrics = Some(metrics.into_owned());
+        }
         Decision {
             kind: "Decision".into(),
             desired_replicas: desired,
             rescale,
-            status: self.hpa.status.take().unwrap_or_default(),
+            status,
             events: std::mem::take(&mut self.events),
             history: std::mem::take(&mut self.history),
             explanation: std::mem::take(&mut self.explanation),
@@ -114,8 +132,9 @@ impl<'a> Sync<'a> {
         metrics: Option<Vec<MetricStatus>>,
         rescale: bool,
     ) {
-        let old = self.hpa.status.take().unwrap_or_default();
-        self.hpa.status = Some(HorizontalPodAutoscalerStatus {
+        let old = self.status.take().unwrap_or_default();
+        self.previous_metrics = None;
+        self.status = Some(HorizontalPodAutoscalerStatus {
             current_replicas: Some(current),
             desired_replicas: desired,
             last_scale_time: if rescale {
@@ -131,7 +150,7 @@ impl<'a> Sync<'a> {
 
     /// `setCurrentReplicasAndMetricsInStatus`: the previous desired count is kept.
     fn set_current(&mut self, current: i32, metrics: Option<Vec<MetricStatus>>) {
-        let desired = self.hpa.status.as_ref().map_or(0, |s| s.desired_replicas);
+        let desired = self.status.as_ref().map_or(0, |s| s.desired_replicas);
         self.set_status(current, desired, metrics, false);
     }
 
@@ -153,7 +172,6 @@ impl<'a> Sync<'a> {
         let desired = match &self.cluster.snap.scale {
             Some(s) => s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0),
             None => self
-                .hpa
                 .status
                 .as_ref()
                 .and_then(|s| s.current_replicas)
@@ -165,10 +183,8 @@ impl<'a> Sync<'a> {
     /// Runs the sync.
     pub(crate) fn reconcile(&mut self) -> Decision {
         let snap = self.cluster.snap;
-        let target = self.hpa.spec.scale_target_ref.clone();
-        let target = &target;
+        let target = &self.spec.scale_target_ref;
         let api_version = target.api_version.as_deref().unwrap_or_default();
-        let reference = format!("{}/{}", target.kind, target.name);
         if api_version.matches('/').count() > 1 {
             return self.scale_failure(format!("unexpected GroupVersion string: {api_version}"));
         }
@@ -194,7 +210,7 @@ impl<'a> Sync<'a> {
             "AbleToScale",
             true,
             "SucceededGetScale",
-            "the HPA controller was able to get the target's current scale".into(),
+            "the HPA controller was able to get the target's current scale",
         ));
         let current = scale.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
         let status_replicas = scale.status.as_ref().map_or(0, |s| s.replicas);
@@ -202,7 +218,9 @@ impl<'a> Sync<'a> {
         note!(
             self,
             "monitor",
-            "{reference} wants {current} replicas (scale spec), {status_replicas} exist (scale status)"
+            "{}/{} wants {current} replicas (scale spec), {status_replicas} exist (scale status)",
+            target.kind,
+            target.name
         );
         if self.history.recommendations.is_empty() {
             self.history.recommendations.push(Recommendation {
@@ -212,8 +230,8 @@ impl<'a> Sync<'a> {
             self.initial_recommendation = true;
         }
 
-        let min = self.hpa.spec.min_replicas.unwrap_or(1);
-        let max = self.hpa.spec.max_replicas;
+        let min = self.spec.min_replicas.unwrap_or(1);
+        let max = self.spec.max_replicas;
         let mut desired;
         let mut rescale_reason = String::new();
         let mut statuses = None;
@@ -225,7 +243,7 @@ impl<'a> Sync<'a> {
                 "ScalingActive",
                 false,
                 "ScalingDisabled",
-                "scaling is disabled since the replica count of the target is zero".into(),
+                "scaling is disabled since the replica count of the target is zero",
             ));
             self.remove_condition("ScaledToZero");
             note!(
@@ -273,12 +291,12 @@ impl<'a> Sync<'a> {
                 rescale_metric = computed.metric;
             }
             if desired > current {
-                rescale_reason = format!("{rescale_metric} above target");
+                rescale_reason = rescale_metric + " above target";
             }
             if desired < current {
                 rescale_reason = "All metrics below target".into();
             }
-            let has_behavior = self.hpa.spec.behavior.is_some();
+            let has_behavior = self.spec.behavior.is_some();
             desired = if has_behavior {
                 self.normalize_with_behaviors(current, desired, min, max)
             } else {
@@ -311,18 +329,30 @@ impl<'a> Sync<'a> {
                 "AbleToScale",
                 true,
                 "SucceededRescale",
-                format!("the HPA controller was able to update the target scale to {desired}"),
+                [
+                    "the HPA controller was able to update the target scale to ",
+                    &desired.to_string(),
+                ]
+                .concat(),
             ));
             self.events.push(Event::normal(
                 "SuccessfulRescale",
-                format!("New size: {desired}; reason: {rescale_reason}"),
+                [
+                    "New size: ",
+                    &desired.to_string(),
+                    "; reason: ",
+                    &rescale_reason,
+                ]
+                .concat(),
             ));
             self.store_scale_event(current, desired);
             self.remove_condition("ScaledToZero");
             note!(
                 self,
                 "execute",
-                "scale {reference} from {current} to {desired} ({rescale_reason})"
+                "scale {}/{} from {current} to {desired} ({rescale_reason})",
+                target.kind,
+                target.name
             );
         } else {
             desired = current;
@@ -333,7 +363,7 @@ impl<'a> Sync<'a> {
     }
 
     fn remove_condition(&mut self, type_: &str) {
-        if let Some(list) = self.hpa.status.as_mut().and_then(|s| s.conditions.as_mut()) {
+        if let Some(list) = self.status.as_mut().and_then(|s| s.conditions.as_mut()) {
             list.retain(|c| c.type_ != type_);
         }
     }

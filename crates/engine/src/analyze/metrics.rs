@@ -48,7 +48,7 @@ fn milli_quantity(v: i64, binary: bool) -> KQuantity {
     KQuantity(alpaca_quantity::Quantity::from_milli(v, format).to_string())
 }
 
-impl Sync<'_> {
+impl<'a> Sync<'a> {
     /// Computes every metric's proposal and picks the largest.
     pub(crate) fn compute_replicas_for_metrics(
         &mut self,
@@ -71,7 +71,7 @@ impl Sync<'_> {
                 "ScalingActive",
                 false,
                 "InvalidSelector",
-                "the HPA target's scale is missing a selector".into(),
+                "the HPA target's scale is missing a selector",
             ));
             note!(
                 self,
@@ -110,9 +110,10 @@ impl Sync<'_> {
             self.cluster.pods.len()
         );
 
-        // Borrowed out of the HPA for the loop, and put back before returning.
-        let specs = self.hpa.spec.metrics.take().unwrap_or_default();
-        let mut statuses = vec![MetricStatus::default(); specs.len()];
+        let specs: &[MetricSpec] = self.spec.metrics.as_deref().unwrap_or_default();
+        let mut statuses: Vec<MetricStatus> = std::iter::repeat_with(MetricStatus::default)
+            .take(specs.len())
+            .collect();
         let mut invalid = 0usize;
         let mut first_failure: Option<Failure> = None;
         let mut best: Option<Proposal> = None;
@@ -158,7 +159,6 @@ impl Sync<'_> {
                 self.set_condition(f.condition);
             }
             let total = specs.len();
-            self.hpa.spec.metrics = Some(specs);
             if invalid < total {
                 note!(
                     self,
@@ -177,10 +177,13 @@ impl Sync<'_> {
             "ScalingActive",
             true,
             "ValidMetricFound",
-            format!("the HPA was able to successfully calculate a replica count from {metric}"),
+            [
+                "the HPA was able to successfully calculate a replica count from ",
+                &metric,
+            ]
+            .concat(),
         ));
         let total = specs.len();
-        self.hpa.spec.metrics = Some(specs);
         if total > 1 {
             note!(
                 self,
@@ -211,7 +214,7 @@ impl Sync<'_> {
     }
 
     /// `getUnableComputeReplicaCountCondition`: records the event and builds the condition.
-    fn unable(&mut self, reason: &str, error: String) -> Condition {
+    fn unable(&mut self, reason: &'static str, error: String) -> Condition {
         self.events.push(Event::warning(reason, error.clone()));
         Condition::new(
             "ScalingActive",
@@ -221,7 +224,7 @@ impl Sync<'_> {
         )
     }
 
-    fn calculator(&self) -> Calculator<'_, '_> {
+    fn calculator(&self) -> Calculator<'_, 'a> {
         Calculator {
             cluster: &self.cluster,
             tolerances: self.tolerances,
@@ -399,7 +402,7 @@ impl Sync<'_> {
                         };
                         Ok(Proposal {
                             replicas,
-                            metric: format!("pods metric {}", p.metric.name),
+                            metric: ["pods metric ", &p.metric.name].concat(),
                         })
                     }
                     Err(e) => {
@@ -489,10 +492,14 @@ impl Sync<'_> {
                 };
                 let name = &x.metric.name;
                 let wrap = |e: String| format!("failed to get {name} external metric value: {e}");
-                let metric = format!(
-                    "external metric {name}({})",
-                    gogo_string(x.metric.selector.as_ref())
-                );
+                let metric = [
+                    "external metric ",
+                    name,
+                    "(",
+                    &gogo_string(x.metric.selector.as_ref()),
+                    ")",
+                ]
+                .concat();
                 let identifier = MetricIdentifier {
                     name: name.clone(),
                     selector: x.metric.selector.clone(),
@@ -636,9 +643,13 @@ impl Sync<'_> {
             )
             .map_err(|e| format!("failed to get {resource} utilization: {e}"))?;
         let metric = if is_container {
-            format!("{resource} container resource utilization (percentage of request)")
+            [
+                resource,
+                " container resource utilization (percentage of request)",
+            ]
+            .concat()
         } else {
-            format!("{resource} resource utilization (percentage of request)")
+            [resource, " resource utilization (percentage of request)"].concat()
         };
         Ok((
             u.replicas,

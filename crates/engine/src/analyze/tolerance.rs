@@ -1,7 +1,7 @@
 //! The tolerance band around a usage ratio of 1.0 inside which the HPA does not act:
 //! the controller's flag, or per direction from `behavior.scaleUp/scaleDown.tolerance`.
 
-use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerSpec;
 
 /// Scale-down and scale-up tolerances (`Tolerances` upstream).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -14,12 +14,12 @@ pub(crate) struct Tolerances {
 
 impl Tolerances {
     /// `tolerancesForHpa`: the flag's value unless the HPA's behavior sets its own.
-    pub fn for_hpa(hpa: &HorizontalPodAutoscaler, flag: f64) -> Self {
+    pub fn for_hpa(spec: &HorizontalPodAutoscalerSpec, flag: f64) -> Self {
         let mut t = Self {
             down: flag,
             up: flag,
         };
-        let behavior = hpa.spec.behavior.as_ref();
+        let behavior = spec.behavior.as_ref();
         let parse = |q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| {
             alpaca_quantity::Quantity::parse(&q.0)
                 .map(|q| q.as_approximate_f64())

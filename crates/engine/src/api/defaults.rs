@@ -3,16 +3,34 @@
 //! of a partial `behavior`.
 
 use k8s_openapi::api::autoscaling::v2::{
-    HPAScalingPolicy, HPAScalingRules, HorizontalPodAutoscaler, MetricSpec, MetricTarget,
+    HPAScalingPolicy, HPAScalingRules, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
     ResourceMetricSource,
 };
 
 /// The target utilization of the default cpu metric.
 pub const DEFAULT_CPU_UTILIZATION: i32 = 80;
 
+/// Whether [`apply`] would change the spec (when not, the spec can be used as it is).
+pub(crate) fn needed(spec: &HorizontalPodAutoscalerSpec) -> bool {
+    spec.min_replicas.is_none()
+        || spec.metrics.as_ref().is_none_or(Vec::is_empty)
+        || spec.behavior.as_ref().is_some_and(|b| {
+            !complete(b.scale_up.as_ref(), true) || !complete(b.scale_down.as_ref(), false)
+        })
+}
+
+/// Whether `fill` leaves these rules as they are: every field whose default is set is set
+/// (the scale-up defaults set a stabilization window, the scale-down ones do not).
+fn complete(rules: Option<&HPAScalingRules>, window_defaulted: bool) -> bool {
+    rules.is_some_and(|r| {
+        r.select_policy.is_some()
+            && r.policies.is_some()
+            && (!window_defaulted || r.stabilization_window_seconds.is_some())
+    })
+}
+
 /// Applies the API server's defaults in place.
-pub(crate) fn apply(hpa: &mut HorizontalPodAutoscaler) {
-    let spec = &mut hpa.spec;
+pub(crate) fn apply(spec: &mut HorizontalPodAutoscalerSpec) {
     spec.min_replicas.get_or_insert(1);
     if spec.metrics.as_ref().is_none_or(Vec::is_empty) {
         spec.metrics = Some(vec![MetricSpec {
@@ -79,4 +97,61 @@ fn fill(from: Option<HPAScalingRules>, mut to: HPAScalingRules) -> HPAScalingRul
         to.tolerance = from.tolerance;
     }
     to
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior;
+
+    /// Every combination of set and unset scaling-rule fields.
+    fn rules() -> Vec<Option<HPAScalingRules>> {
+        let mut out = vec![None];
+        for bits in 0..16u8 {
+            out.push(Some(HPAScalingRules {
+                select_policy: (bits & 1 != 0).then(|| "Min".to_string()),
+                stabilization_window_seconds: (bits & 2 != 0).then_some(30),
+                policies: (bits & 4 != 0).then(|| vec![policy("Pods", 1, 60)]),
+                tolerance: (bits & 8 != 0)
+                    .then(|| k8s_openapi::apimachinery::pkg::api::resource::Quantity("0.2".into())),
+            }));
+        }
+        out
+    }
+
+    #[test]
+    fn needed_exactly_when_apply_changes_the_spec() {
+        let metric = MetricSpec {
+            type_: "Pods".into(),
+            ..Default::default()
+        };
+        let mut specs = Vec::new();
+        for min_replicas in [None, Some(3)] {
+            for metrics in [None, Some(vec![]), Some(vec![metric.clone()])] {
+                specs.push(HorizontalPodAutoscalerSpec {
+                    min_replicas,
+                    metrics,
+                    max_replicas: 5,
+                    ..Default::default()
+                });
+            }
+        }
+        let base = specs[5].clone();
+        for scale_up in rules() {
+            for scale_down in rules() {
+                specs.push(HorizontalPodAutoscalerSpec {
+                    behavior: Some(HorizontalPodAutoscalerBehavior {
+                        scale_up: scale_up.clone(),
+                        scale_down,
+                    }),
+                    ..base.clone()
+                });
+            }
+        }
+        for spec in specs {
+            let mut defaulted = spec.clone();
+            apply(&mut defaulted);
+            assert_eq!(needed(&spec), defaulted != spec, "{spec:?}");
+        }
+    }
 }

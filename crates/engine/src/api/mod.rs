@@ -9,7 +9,12 @@ mod convert_v1;
 mod defaults;
 mod validation;
 
-use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use std::borrow::Cow;
+
+use k8s_openapi::api::autoscaling::v2::{
+    HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, HorizontalPodAutoscalerStatus,
+    MetricStatus,
+};
 
 use crate::error::InvalidSnapshot;
 use crate::hpa_object::HpaObject;
@@ -17,30 +22,76 @@ use crate::hpa_object::HpaObject;
 /// Reads the Snapshot's `hpa` as the controller would see it: converted to
 /// `autoscaling/v2`, defaulted, and validated.
 pub fn admit(object: &HpaObject) -> Result<HorizontalPodAutoscaler, InvalidSnapshot> {
-    let mut hpa = admit_spec_and_status(object)?;
-    hpa.metadata = match object {
-        HpaObject::V2(h) => h.metadata.clone(),
-        HpaObject::V1(_) => convert_v1_metadata(object),
-    };
-    Ok(hpa)
+    let admitted = admit_spec_and_status(object)?;
+    let mut status = admitted.status;
+    if let Some(status) = status.as_mut() {
+        status.current_metrics = admitted.current_metrics.map(Cow::into_owned);
+    }
+    Ok(HorizontalPodAutoscaler {
+        metadata: match object {
+            HpaObject::V2(h) => h.metadata.clone(),
+            HpaObject::V1(_) => convert_v1_metadata(object),
+        },
+        spec: admitted.spec.into_owned(),
+        status,
+    })
+}
+
+/// An admitted HPA as the sync reads it: no metadata, and the parts that need no change
+/// borrowed from the Snapshot rather than copied.
+pub(crate) struct Admitted<'a> {
+    /// The defaulted spec (borrowed when defaulting changes nothing).
+    pub spec: Cow<'a, HorizontalPodAutoscalerSpec>,
+    /// The status, without its `currentMetrics` (see `current_metrics`).
+    pub status: Option<HorizontalPodAutoscalerStatus>,
+    /// The status's `currentMetrics`, which the sync only writes back when it fails before
+    /// computing new ones.
+    pub current_metrics: Option<Cow<'a, [MetricStatus]>>,
 }
 
 /// [`admit`] without the object's metadata, which the sync does not read.
-pub(crate) fn admit_spec_and_status(
-    object: &HpaObject,
-) -> Result<HorizontalPodAutoscaler, InvalidSnapshot> {
-    let mut hpa = match object {
-        HpaObject::V2(h) => HorizontalPodAutoscaler {
-            metadata: Default::default(),
-            spec: h.spec.clone(),
-            status: h.status.clone(),
+pub(crate) fn admit_spec_and_status(object: &HpaObject) -> Result<Admitted<'_>, InvalidSnapshot> {
+    let admitted = match object {
+        HpaObject::V2(h) => Admitted {
+            spec: if defaults::needed(&h.spec) {
+                let mut spec = h.spec.clone();
+                defaults::apply(&mut spec);
+                Cow::Owned(spec)
+            } else {
+                Cow::Borrowed(&h.spec)
+            },
+            status: h.status.as_ref().map(|s| HorizontalPodAutoscalerStatus {
+                conditions: s.conditions.clone(),
+                current_metrics: None,
+                current_replicas: s.current_replicas,
+                desired_replicas: s.desired_replicas,
+                last_scale_time: s.last_scale_time.clone(),
+                observed_generation: s.observed_generation,
+            }),
+            current_metrics: h
+                .status
+                .as_ref()
+                .and_then(|s| s.current_metrics.as_deref())
+                .map(Cow::Borrowed),
         },
-        HpaObject::V1(h) => convert_v1::convert(h)?,
+        HpaObject::V1(h) => {
+            let mut hpa = convert_v1::convert(h)?;
+            defaults::apply(&mut hpa.spec);
+            let current_metrics = hpa
+                .status
+                .as_mut()
+                .and_then(|s| s.current_metrics.take())
+                .map(Cow::Owned);
+            Admitted {
+                spec: Cow::Owned(hpa.spec),
+                status: hpa.status,
+                current_metrics,
+            }
+        }
     };
-    defaults::apply(&mut hpa);
-    let errors = validation::validate(object.name(), &hpa);
+    let errors = validation::validate(object.name(), &admitted.spec);
     if errors.is_empty() {
-        Ok(hpa)
+        Ok(admitted)
     } else {
         Err(InvalidSnapshot { errors })
     }

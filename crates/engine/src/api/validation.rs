@@ -4,7 +4,7 @@
 
 use alpaca_quantity::Quantity;
 use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HPAScalingRules, HorizontalPodAutoscaler, MetricIdentifier,
+    CrossVersionObjectReference, HPAScalingRules, HorizontalPodAutoscalerSpec, MetricIdentifier,
     MetricSpec, MetricTarget,
 };
 
@@ -14,7 +14,7 @@ const MAX_STABILIZATION_WINDOW_SECONDS: i32 = 3600;
 const MAX_PERIOD_SECONDS: i32 = 1800;
 
 /// Every problem with the HPA, in upstream's order.
-pub(crate) fn validate(name: &str, hpa: &HorizontalPodAutoscaler) -> Vec<FieldError> {
+pub(crate) fn validate(name: &str, spec: &HorizontalPodAutoscalerSpec) -> Vec<FieldError> {
     let mut v = Errors::default();
     if name.is_empty() {
         v.push(
@@ -22,7 +22,6 @@ pub(crate) fn validate(name: &str, hpa: &HorizontalPodAutoscaler) -> Vec<FieldEr
             "name or generateName is required",
         );
     }
-    let spec = &hpa.spec;
     let min = spec.min_replicas.unwrap_or(1);
     if min < 1 {
         v.push(

@@ -2,6 +2,8 @@
 //! `setConditionInList` sets them: in place, appended when new, with the transition time
 //! moved only when the status changes.
 
+use std::borrow::Cow;
+
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerCondition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
@@ -12,18 +14,23 @@ use crate::reconcile::Sync;
 pub(crate) struct Condition {
     pub type_: &'static str,
     pub status: bool,
-    pub reason: String,
-    pub message: String,
+    pub reason: &'static str,
+    pub message: Cow<'static, str>,
 }
 
 impl Condition {
     /// A condition of a type, true or false, with a reason and message.
-    pub fn new(type_: &'static str, status: bool, reason: &str, message: String) -> Self {
+    pub fn new(
+        type_: &'static str,
+        status: bool,
+        reason: &'static str,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self {
             type_,
             status,
-            reason: reason.to_string(),
-            message,
+            reason,
+            message: message.into(),
         }
     }
 }
@@ -34,7 +41,6 @@ impl Sync<'_> {
         let status = if c.status { "True" } else { "False" };
         let now = self.now;
         let list = self
-            .hpa
             .status
             .get_or_insert_with(Default::default)
             .conditions
@@ -52,9 +58,23 @@ impl Sync<'_> {
         let existing = &mut list[i];
         if existing.status != status {
             existing.last_transition_time = Some(Time(now));
+            existing.status = status.to_owned();
         }
-        existing.status = status.to_string();
-        existing.reason = Some(c.reason);
-        existing.message = Some(c.message);
+        set_text(&mut existing.reason, c.reason);
+        match c.message {
+            Cow::Borrowed(message) => set_text(&mut existing.message, message),
+            Cow::Owned(message) => existing.message = Some(message),
+        }
+    }
+}
+
+/// Sets an optional text field, reusing the string already there when it is large enough.
+fn set_text(field: &mut Option<String>, text: &str) {
+    match field {
+        Some(old) if old.capacity() >= text.len() => {
+            old.clear();
+            old.push_str(text);
+        }
+        _ => *field = Some(text.to_owned()),
     }
 }

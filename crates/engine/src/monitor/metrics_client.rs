@@ -3,7 +3,7 @@
 //! error messages.
 
 use rustc_hash::FxHashSet as HashSet;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 
 use jiff::Timestamp;
 use k8s_openapi::api::autoscaling::v2::CrossVersionObjectReference;
@@ -33,8 +33,8 @@ pub(crate) struct Cluster<'a> {
     pub namespace: &'a str,
     /// The pods the target's selector selects (set once the selector is parsed).
     pub pods: Vec<&'a Pod>,
-    /// Their names, for membership checks.
-    pub pod_names: HashSet<&'a str>,
+    /// Their names, for membership checks (collected when first needed).
+    pod_names: OnceCell<HashSet<&'a str>>,
     /// The first malformed value met in the Snapshot; `decide` reports it.
     pub bad_input: RefCell<Option<FieldError>>,
 }
@@ -67,6 +67,17 @@ pub(crate) fn group_resource(kind: &str, group: &str) -> String {
     }
 }
 
+/// `str::trim`, skipped for the usual value that starts and ends with a visible ASCII
+/// character (and so has no whitespace, ASCII or Unicode, to trim).
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_graphic) && b.last().is_some_and(u8::is_ascii_graphic) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 impl<'a> Cluster<'a> {
     /// A view of the Snapshot for an HPA in `namespace`.
     pub fn new(snap: &'a Snapshot, namespace: &'a str) -> Self {
@@ -74,7 +85,7 @@ impl<'a> Cluster<'a> {
             snap,
             namespace,
             pods: Vec::new(),
-            pod_names: HashSet::default(),
+            pod_names: OnceCell::new(),
             bad_input: RefCell::new(None),
         }
     }
@@ -85,22 +96,24 @@ impl<'a> Cluster<'a> {
 
     /// Lists the pods the selector selects, as the pod lister does.
     pub fn select_pods(&mut self, selector: &Selector) {
-        self.pods = self
-            .snap
-            .pods
-            .iter()
-            .map(|p| &**p)
-            .filter(|p| {
-                self.in_namespace(p.metadata.namespace.as_ref())
-                    && selector.matches_opt(p.metadata.labels.as_ref())
-            })
-            .collect();
-        self.pod_names = self.pods.iter().map(|p| super::pods::name(p)).collect();
+        let mut pods = Vec::with_capacity(self.snap.pods.len());
+        pods.extend(self.snap.pods.iter().map(|p| &**p).filter(|p| {
+            self.in_namespace(p.metadata.namespace.as_ref())
+                && selector.matches_opt(p.metadata.labels.as_ref())
+        }));
+        self.pods = pods;
+        self.pod_names = OnceCell::new();
+    }
+
+    /// The names of the selected pods.
+    fn pod_names(&self) -> &HashSet<&'a str> {
+        self.pod_names
+            .get_or_init(|| self.pods.iter().map(|p| super::pods::name(p)).collect())
     }
 
     /// Parses a quantity's milli-value; a malformed one is recorded and counts as 0.
     pub fn milli(&self, q: &KQuantity, field: impl FnOnce() -> String) -> i64 {
-        match alpaca_quantity::Quantity::parse_milli_value(q.0.trim()) {
+        match alpaca_quantity::Quantity::parse_milli_value(trim(&q.0)) {
             Ok(v) => v,
             Err(e) => {
                 let mut bad = self.bad_input.borrow_mut();
@@ -209,7 +222,11 @@ impl<'a> Cluster<'a> {
             object: spec_selector,
             text: metric_selector.to_string(),
         };
-        let mut res = PodMetricsInfo::default();
+        // One value per selected pod at most.
+        let mut res = PodMetricsInfo::with_capacity_and_hasher(
+            self.pods.len().min(self.snap.custom_metrics.len()),
+            Default::default(),
+        );
         let mut first = None;
         for (i, m) in self.snap.custom_metrics.iter().enumerate() {
             let o = &m.described_object;
@@ -223,7 +240,7 @@ impl<'a> Cluster<'a> {
             let Some(name) = o.name.as_deref() else {
                 continue;
             };
-            let Some(&name) = self.pod_names.get(name) else {
+            let Some(&name) = self.pod_names().get(name) else {
                 continue;
             };
             if !Self::same_selector(m.metric.selector.as_ref(), &wanted) {

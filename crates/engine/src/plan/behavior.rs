@@ -132,26 +132,34 @@ impl Sync<'_> {
         min: i32,
         max: i32,
     ) -> i32 {
-        // Borrowed out of the HPA, and put back at the end.
-        let mut behavior = self.hpa.spec.behavior.take().unwrap_or_default();
-        let up = behavior.scale_up.take().unwrap_or_default();
-        let mut down = behavior.scale_down.take().unwrap_or_default();
+        // Admission fills in both directions' rules; unset ones would read as empty.
+        static UNSET: HPAScalingRules = HPAScalingRules {
+            stabilization_window_seconds: None,
+            select_policy: None,
+            policies: None,
+            tolerance: None,
+        };
+        let behavior = self.spec.behavior.as_ref();
+        let up = behavior.and_then(|b| b.scale_up.as_ref()).unwrap_or(&UNSET);
+        let down = behavior
+            .and_then(|b| b.scale_down.as_ref())
+            .unwrap_or(&UNSET);
         // maybeInitScaleDownStabilizationWindow: the flag fills an unset window.
-        let down_window = *down
+        let down_window = down
             .stabilization_window_seconds
-            .get_or_insert(self.config.downscale_stabilization_window.whole_secs() as i32);
+            .unwrap_or(self.config.downscale_stabilization_window.whole_secs() as i32);
         let up_window = up.stabilization_window_seconds.unwrap_or(0);
 
         let (stabilized, reason, message) =
             self.stabilize_with_behaviors(current, prenormalized, up_window, down_window);
         if stabilized != prenormalized {
-            self.set_condition(Condition::new("AbleToScale", true, reason, message.into()));
+            self.set_condition(Condition::new("AbleToScale", true, reason, message));
         } else {
             self.set_condition(Condition::new(
                 "AbleToScale",
                 true,
                 "ReadyForNewScale",
-                "recommended size matches current size".into(),
+                "recommended size matches current size",
             ));
         }
 
@@ -163,7 +171,7 @@ impl Sync<'_> {
                 current,
                 &self.history.scale_up_events,
                 &self.history.scale_down_events,
-                &up,
+                up,
                 &mut described,
             );
             let limit = limit.max(current);
@@ -200,7 +208,7 @@ impl Sync<'_> {
                 current,
                 &self.history.scale_up_events,
                 &self.history.scale_down_events,
-                &down,
+                down,
                 &mut described,
             );
             let limit = limit.min(current);
@@ -245,11 +253,8 @@ impl Sync<'_> {
             "ScalingLimited",
             desired != stabilized,
             reason,
-            message.into(),
+            message,
         ));
-        behavior.scale_up = Some(up);
-        behavior.scale_down = Some(down);
-        self.hpa.spec.behavior = Some(behavior);
         desired
     }
 }

@@ -59,14 +59,14 @@ impl Sync<'_> {
                 "AbleToScale",
                 true,
                 "ScaleDownStabilized",
-                "recent recommendations were higher than current one, applying the highest recent recommendation".into(),
+                "recent recommendations were higher than current one, applying the highest recent recommendation",
             ));
         } else {
             self.set_condition(Condition::new(
                 "AbleToScale",
                 true,
                 "ReadyForNewScale",
-                "recommended size matches current size".into(),
+                "recommended size matches current size",
             ));
         }
         let scale_up_limit = crate::time::go_f64_to_i32(
@@ -119,7 +119,7 @@ impl Sync<'_> {
             "ScalingLimited",
             desired != stabilized,
             reason,
-            message.into(),
+            message,
         ));
         desired
     }

@@ -31,7 +31,7 @@ fn longest_period(rules: Option<&k8s_openapi::api::autoscaling::v2::HPAScalingRu
 impl Sync<'_> {
     /// `storeScaleEvent`: only HPAs with `behavior` keep scale events.
     pub(crate) fn store_scale_event(&mut self, previous: i32, new: i32) {
-        let Some(behavior) = self.hpa.spec.behavior.as_ref() else {
+        let Some(behavior) = self.spec.behavior.as_ref() else {
             return;
         };
         let (rules, events, change) = if new > previous {

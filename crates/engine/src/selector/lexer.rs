@@ -1,5 +1,7 @@
 //! The tokenizer of the selector string syntax, as apimachinery's `labels.Lexer` splits it.
 
+use std::borrow::Cow;
+
 /// A token kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token {
@@ -44,8 +46,10 @@ fn is_special(c: u8) -> bool {
     matches!(c, b'=' | b'!' | b'(' | b')' | b',' | b'>' | b'<')
 }
 
-/// Splits a selector string into tokens, ending with [`Token::EndOfString`].
-pub(crate) fn tokens(input: &str) -> Vec<(Token, String)> {
+/// Splits a selector string into tokens, ending with [`Token::EndOfString`]. Literals
+/// borrow from the input (every token starts and ends next to an ASCII byte, so slicing
+/// there is always on a character boundary); only an error token's message is built.
+pub(crate) fn tokens(input: &str) -> Vec<(Token, Cow<'_, str>)> {
     let s = input.as_bytes();
     let mut pos = 0;
     let mut out = Vec::new();
@@ -55,7 +59,7 @@ pub(crate) fn tokens(input: &str) -> Vec<(Token, String)> {
         }
         // Go's lexer reads a NUL byte as the end of the input.
         if pos >= s.len() || s[pos] == 0 {
-            out.push((Token::EndOfString, String::new()));
+            out.push((Token::EndOfString, Cow::Borrowed("")));
             return out;
         }
         if is_special(s[pos]) {
@@ -72,12 +76,15 @@ pub(crate) fn tokens(input: &str) -> Vec<(Token, String)> {
             }
             match last {
                 Some((tok, end)) => {
-                    out.push((tok, lossy(&s[start..end])));
+                    out.push((tok, Cow::Borrowed(&input[start..end])));
                     pos = end;
                 }
                 None => out.push((
                     Token::Error,
-                    format!("error expected: keyword found '{}'", lossy(&s[start..pos])),
+                    Cow::Owned(format!(
+                        "error expected: keyword found '{}'",
+                        &input[start..pos]
+                    )),
                 )),
             }
         } else {
@@ -85,12 +92,11 @@ pub(crate) fn tokens(input: &str) -> Vec<(Token, String)> {
             while pos < s.len() && s[pos] != 0 && !is_special(s[pos]) && !is_whitespace(s[pos]) {
                 pos += 1;
             }
-            let word = &s[start..pos];
-            out.push((keyword(word).unwrap_or(Token::Identifier), lossy(word)));
+            let word = &input[start..pos];
+            out.push((
+                keyword(word.as_bytes()).unwrap_or(Token::Identifier),
+                Cow::Borrowed(word),
+            ));
         }
     }
-}
-
-fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }

@@ -48,7 +48,10 @@ pub fn gogo_string(ls: Option<&LabelSelector>) -> String {
     };
     let mut s = String::from("&LabelSelector{MatchLabels:map[string]string{");
     for (k, v) in ls.match_labels.iter().flatten() {
-        s.push_str(&format!("{k}: {v},"));
+        s.push_str(k);
+        s.push_str(": ");
+        s.push_str(v);
+        s.push(',');
     }
     s.push_str("},MatchExpressions:[]LabelSelectorRequirement{");
     for e in ls.match_expressions.iter().flatten() {

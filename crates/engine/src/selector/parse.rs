@@ -1,15 +1,18 @@
 //! `labels.Parse`: the selector string syntax (`a=b,c!=d,e in (x,y),!f,g`) with upstream's
 //! error messages, which the HPA puts into its `InvalidSelector` condition.
 
+use std::borrow::Cow;
+use std::cell::Cell;
+
 use super::lexer::{Token, tokens};
 use super::requirement::{Operator, Requirement, Selector};
 use super::validate::new_requirement;
 
 /// Parses a selector string as `labels.Parse` does.
 pub fn parse(input: &str) -> Result<Selector, String> {
-    let mut p = Parser {
+    let p = Parser {
         items: tokens(input),
-        pos: 0,
+        pos: Cell::new(0),
     };
     let mut requirements = Vec::new();
     loop {
@@ -42,40 +45,43 @@ pub fn parse(input: &str) -> Result<Selector, String> {
     }
 }
 
-struct Parser {
-    items: Vec<(Token, String)>,
-    pos: usize,
+/// The tokens and the position in them; the literals handed out borrow from the tokens,
+/// so the position is a `Cell` and every step takes `&self`.
+struct Parser<'a> {
+    items: Vec<(Token, Cow<'a, str>)>,
+    pos: Cell<usize>,
 }
 
-impl Parser {
+impl Parser<'_> {
     /// The current token; in the values context `in` and `notin` are identifiers.
-    fn lookahead(&self, values: bool) -> (Token, String) {
-        let (tok, lit) = self.items[self.pos.min(self.items.len() - 1)].clone();
-        (relabel(tok, values), lit)
+    fn lookahead(&self, values: bool) -> (Token, &str) {
+        let (tok, lit) = &self.items[self.pos.get().min(self.items.len() - 1)];
+        (relabel(*tok, values), lit)
     }
 
-    fn consume(&mut self, values: bool) -> (Token, String) {
+    fn consume(&self, values: bool) -> (Token, &str) {
         let item = self.lookahead(values);
-        if self.pos < self.items.len() - 1 {
-            self.pos += 1;
+        let pos = self.pos.get();
+        if pos < self.items.len() - 1 {
+            self.pos.set(pos + 1);
         }
         item
     }
 
-    fn requirement(&mut self) -> Result<Requirement, String> {
+    fn requirement(&self) -> Result<Requirement, String> {
         let (key, op) = self.key_and_inferred_operator()?;
         if let Some(op @ (Operator::Exists | Operator::DoesNotExist)) = op {
-            return new_requirement(&key, op, Vec::new());
+            return new_requirement(key, op, Vec::new());
         }
         let op = self.operator()?;
         let values = match op {
             Operator::In | Operator::NotIn => self.values()?,
             _ => self.exact_value()?,
         };
-        new_requirement(&key, op, values)
+        new_requirement(key, op, values)
     }
 
-    fn key_and_inferred_operator(&mut self) -> Result<(String, Option<Operator>), String> {
+    fn key_and_inferred_operator(&self) -> Result<(&str, Option<Operator>), String> {
         let mut op = None;
         let (mut tok, mut lit) = self.consume(true);
         if tok == Token::DoesNotExist {
@@ -85,7 +91,7 @@ impl Parser {
         if tok != Token::Identifier {
             return Err(format!("found '{lit}', expected: identifier"));
         }
-        super::validate::label_key(&lit)?;
+        super::validate::label_key(lit)?;
         let (next, _) = self.lookahead(true);
         if (next == Token::EndOfString || next == Token::Comma) && op.is_none() {
             op = Some(Operator::Exists);
@@ -93,7 +99,7 @@ impl Parser {
         Ok((lit, op))
     }
 
-    fn operator(&mut self) -> Result<Operator, String> {
+    fn operator(&self) -> Result<Operator, String> {
         let (tok, lit) = self.consume(false);
         Ok(match tok {
             Token::In => Operator::In,
@@ -111,7 +117,7 @@ impl Parser {
         })
     }
 
-    fn values(&mut self) -> Result<Vec<String>, String> {
+    fn values(&self) -> Result<Vec<String>, String> {
         let (tok, lit) = self.consume(true);
         if tok != Token::OpenPar {
             return Err(format!("found '{lit}' expected: '('"));
@@ -135,13 +141,13 @@ impl Parser {
     }
 
     /// A comma-separated list inside parentheses, as a sorted set (empty items count as "").
-    fn identifiers(&mut self) -> Result<Vec<String>, String> {
+    fn identifiers(&self) -> Result<Vec<String>, String> {
         let mut set = std::collections::BTreeSet::new();
         loop {
             let (tok, lit) = self.consume(true);
             match tok {
                 Token::Identifier => {
-                    set.insert(lit);
+                    set.insert(lit.to_string());
                     let (t2, l2) = self.lookahead(true);
                     match t2 {
                         Token::Comma => continue,
@@ -168,14 +174,14 @@ impl Parser {
         }
     }
 
-    fn exact_value(&mut self) -> Result<Vec<String>, String> {
+    fn exact_value(&self) -> Result<Vec<String>, String> {
         let (tok, _) = self.lookahead(true);
         if tok == Token::EndOfString || tok == Token::Comma {
             return Ok(vec![String::new()]);
         }
         let (tok, lit) = self.consume(true);
         if tok == Token::Identifier {
-            Ok(vec![lit])
+            Ok(vec![lit.to_string()])
         } else {
             Err(format!("found '{lit}', expected: identifier"))
         }

@@ -31,10 +31,14 @@ fn is_dns1123_subdomain(s: &str) -> bool {
 /// `validation.IsQualifiedName` errors, joined as upstream joins them.
 fn qualified_name_errors(key: &str) -> Vec<String> {
     let mut errs = Vec::new();
-    let parts: Vec<&str> = key.split('/').collect();
-    let name = match parts.as_slice() {
-        [name] => *name,
-        [prefix, name] => {
+    let split = match key.split_once('/') {
+        None => Some((None, key)),
+        Some((prefix, name)) if !name.contains('/') => Some((Some(prefix), name)),
+        Some(_) => None,
+    };
+    let name = match split {
+        Some((None, name)) => name,
+        Some((Some(prefix), name)) => {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty".to_string());
             } else if !is_dns1123_subdomain(prefix) {
@@ -44,7 +48,7 @@ fn qualified_name_errors(key: &str) -> Vec<String> {
             }
             name
         }
-        _ => {
+        None => {
             errs.push(
                 "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')".to_string(),
             );
