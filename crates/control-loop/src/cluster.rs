@@ -49,7 +49,7 @@ pub trait ClusterRead {
     fn hpa(
         &self,
         key: &HpaKey,
-    ) -> impl Future<Output = ApiResult<Option<HorizontalPodAutoscaler>>> + Send;
+    ) -> impl Future<Output = ApiResult<Option<Arc<HorizontalPodAutoscaler>>>> + Send;
     /// GET of the target's scale subresource; `Ok(None)` when the target does not exist.
     fn scale(
         &self,

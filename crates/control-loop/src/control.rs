@@ -7,7 +7,7 @@
 //! what upstream's would.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use alpaca_engine::snapshot::{ApiErrors, ControllerConfig, Decision, History, Snapshot};
 use jiff::Timestamp;
@@ -124,7 +124,8 @@ impl ControlLoop {
         hpa: &HorizontalPodAutoscaler,
         now: Timestamp,
     ) -> Result<Snapshot, SyncError> {
-        self.observe_owned(cluster, key, hpa.clone(), now).await
+        self.observe_owned(cluster, key, Arc::new(hpa.clone()), now)
+            .await
     }
 
     /// [`ControlLoop::observe`], keeping the HPA it is given (no copy).
@@ -132,7 +133,7 @@ impl ControlLoop {
         &self,
         cluster: &C,
         key: &HpaKey,
-        hpa: HorizontalPodAutoscaler,
+        hpa: Arc<HorizontalPodAutoscaler>,
         now: Timestamp,
     ) -> Result<Snapshot, SyncError> {
         let ns = key.namespace.as_str();
@@ -171,7 +172,7 @@ impl ControlLoop {
             now: Time(now),
             controller: self.config,
             // Filled in at the end, once the metric specs have been read.
-            hpa: alpaca_engine::HpaObject::V2(Box::default()),
+            hpa: alpaca_engine::HpaObject::V2(Arc::default()),
             scale,
             pods: Vec::new(),
             pod_metrics: Vec::new(),

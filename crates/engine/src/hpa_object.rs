@@ -1,21 +1,30 @@
 //! The HPA inside a Snapshot as it was written: `autoscaling/v2`, or `autoscaling/v1` as
 //! `kubectl autoscale` creates it. Which one is decided by `apiVersion` (v2 when absent).
 
+use std::sync::Arc;
+
 use k8s_openapi::api::autoscaling::{v1, v2};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An HPA object as stored by the API server, in either version.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HpaObject {
-    /// `autoscaling/v2`.
-    V2(Box<v2::HorizontalPodAutoscaler>),
+    /// `autoscaling/v2` (shared: a controller loop hands over the object it read
+    /// without copying it).
+    V2(Arc<v2::HorizontalPodAutoscaler>),
     /// `autoscaling/v1`: converted to v2 when the controller reads it.
     V1(Box<v1::HorizontalPodAutoscaler>),
 }
 
 impl From<v2::HorizontalPodAutoscaler> for HpaObject {
     fn from(hpa: v2::HorizontalPodAutoscaler) -> Self {
-        Self::V2(Box::new(hpa))
+        Self::V2(Arc::new(hpa))
+    }
+}
+
+impl From<Arc<v2::HorizontalPodAutoscaler>> for HpaObject {
+    fn from(hpa: Arc<v2::HorizontalPodAutoscaler>) -> Self {
+        Self::V2(hpa)
     }
 }
 
@@ -74,7 +83,7 @@ impl<'de> Deserialize<'de> for HpaObject {
         };
         match api_version {
             "autoscaling/v2" => serde_path_to_error::deserialize(&value)
-                .map(|h| Self::V2(Box::new(h)))
+                .map(|h| Self::V2(Arc::new(h)))
                 .map_err(nested),
             "autoscaling/v1" => serde_path_to_error::deserialize(&value)
                 .map(|h| Self::V1(Box::new(h)))

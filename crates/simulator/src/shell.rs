@@ -72,7 +72,7 @@ impl Shell<'_> {
             .deployment_index(namespace, &target.name)
     }
 
-    fn read_hpa(&self, key: &HpaKey) -> ApiResult<Option<HorizontalPodAutoscaler>> {
+    fn read_hpa(&self, key: &HpaKey) -> ApiResult<Option<Arc<HorizontalPodAutoscaler>>> {
         let st = self.state.borrow();
         Ok(st.hpa_index(key).map(|i| st.hpas[i].object.clone()))
     }
@@ -246,7 +246,14 @@ impl Shell<'_> {
                 key.name
             )
         })?;
-        st.hpas[i].object.status = Some(status.clone());
+        // The sync's Snapshot still holds the object read: a new object, not a copy of
+        // the old one with its status replaced.
+        let old = &st.hpas[i].object;
+        st.hpas[i].object = Arc::new(HorizontalPodAutoscaler {
+            metadata: old.metadata.clone(),
+            spec: old.spec.clone(),
+            status: Some(status.clone()),
+        });
         Ok(())
     }
 
@@ -275,7 +282,7 @@ impl ClusterRead for Shell<'_> {
     fn hpa(
         &self,
         key: &HpaKey,
-    ) -> impl Future<Output = ApiResult<Option<HorizontalPodAutoscaler>>> + Send {
+    ) -> impl Future<Output = ApiResult<Option<Arc<HorizontalPodAutoscaler>>>> + Send {
         ready(self.read_hpa(key))
     }
     fn scale(

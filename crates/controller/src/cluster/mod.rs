@@ -123,9 +123,9 @@ impl KubeCluster {
 }
 
 impl ClusterRead for KubeCluster {
-    async fn hpa(&self, key: &HpaKey) -> ApiResult<Option<HorizontalPodAutoscaler>> {
+    async fn hpa(&self, key: &HpaKey) -> ApiResult<Option<Arc<HorizontalPodAutoscaler>>> {
         match self.object(key).await? {
-            Some(obj) => self.kind.to_hpa(&obj).map(Some),
+            Some(obj) => self.kind.to_hpa(&obj).map(|h| Some(Arc::new(h))),
             None => Ok(None),
         }
     }

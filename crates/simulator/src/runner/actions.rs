@@ -1,5 +1,7 @@
 //! Timed actions: what each does to the run's state, and how the narrative says it.
 
+use std::sync::Arc;
+
 use super::Observer;
 use super::state::State;
 use crate::report::watch::WatchTable;
@@ -61,7 +63,7 @@ pub fn apply(
             let (written, admitted) = patched.as_ref();
             let h = &mut st.hpas[*i];
             h.written = written.clone();
-            h.object.spec = admitted.spec.clone();
+            Arc::make_mut(&mut h.object).spec = admitted.spec.clone();
             if let Some(row) = table.row(*i, &h.object, t) {
                 obs.line(&row);
             }

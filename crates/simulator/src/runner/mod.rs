@@ -20,6 +20,7 @@ pub mod record;
 pub mod state;
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use alpaca_engine::Decision;
 use alpaca_loop::{ControlLoop, Schedule, SyncReport};
@@ -132,7 +133,7 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
     let lines = obs.wants_lines();
     let mut table = {
         let st = state.borrow();
-        let objs: Vec<_> = st.hpas.iter().map(|h| &h.object).collect();
+        let objs: Vec<_> = st.hpas.iter().map(|h| &*h.object).collect();
         WatchTable::new(&objs)
     };
     obs.line(&table.header());
@@ -315,7 +316,7 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
             metric_names: record::metric_names(&h.object),
             final_replicas: st.deps[h.target].replicas,
             record,
-            object: h.object,
+            object: Arc::unwrap_or_clone(h.object),
             events: h.events,
             explained,
         })

@@ -3,6 +3,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use std::sync::Arc;
+
 use alpaca_engine::snapshot::Event;
 use alpaca_loop::HpaKey;
 use k8s_openapi::api::autoscaling::v2::{HorizontalPodAutoscaler, HorizontalPodAutoscalerStatus};
@@ -35,8 +37,9 @@ pub struct HpaState {
     pub key: HpaKey,
     /// As written (v1 or v2), for patches.
     pub written: serde_json::Value,
-    /// As served (`autoscaling/v2`), status included.
-    pub object: HorizontalPodAutoscaler,
+    /// As served (`autoscaling/v2`), status included; shared with the Snapshot of a
+    /// sync (the controller loop reads it without a copy).
+    pub object: Arc<HorizontalPodAutoscaler>,
     /// The Deployment it scales.
     pub target: usize,
     /// Its events, aggregated.
@@ -93,7 +96,7 @@ impl State {
                 HpaState {
                     key: HpaKey::new(h.namespace.clone(), h.name.clone()),
                     written: h.written.clone(),
-                    object,
+                    object: Arc::new(object),
                     target: h.target,
                     events: Vec::new(),
                     fresh_events: Vec::new(),
