@@ -37,18 +37,7 @@ pub fn scrape(t: Millis, dep: &mut DeploymentState, def: &DeploymentDef) {
                 0.0
             }
     };
-    let requests: Vec<f64> = def
-        .containers
-        .iter()
-        .map(|c| {
-            c.resources
-                .as_ref()
-                .and_then(|r| r.requests.as_ref())
-                .and_then(|r| r.get("cpu"))
-                .and_then(|q| alpaca_quantity::Quantity::parse(q.0.trim()).ok())
-                .map_or(0.0, |q| q.as_approximate_f64())
-        })
-        .collect();
+    let requests = &def.container_cpu_requests;
     let total_request: f64 = requests.iter().sum();
     let n_containers = def.containers.len().max(1) as f64;
     let (cum_ready, served) = (dep.cum_ready, dep.served_per_pod);

@@ -151,6 +151,13 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
     let period = SignedDuration::from_millis(sc.sync_period);
     let flag_window = sc.controller.downscale_stabilization_window.nanos / 1_000_000;
     let mut next_action = 0;
+    // Per HPA, the CPU one pod should take (changes only when an action patches the HPA).
+    let mut shares: Vec<f64> = state
+        .borrow()
+        .hpas
+        .iter()
+        .map(|h| pod_share(sc, h))
+        .collect();
     let progress_every = (ticks / 200).max(1);
     for tick in 0..=ticks {
         let t = tick * step;
@@ -173,6 +180,7 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                     obs.line(&notes::line(t, &text));
                 }
                 next_action += 1;
+                shares = st.hpas.iter().map(|h| pod_share(sc, h)).collect();
             }
             for (d, def) in st.deps.iter_mut().zip(&sc.deployments) {
                 if d.advance(t, def) {
@@ -274,7 +282,7 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
         for (i, h) in st.hpas.iter().enumerate() {
             let d = &st.deps[h.target];
             let dt = &traffic.deployments[h.target];
-            let needed = needed_pods(sc, h, dt.offered_cpu);
+            let needed = needed_pods(shares[i], dt.offered_cpu);
             if tick < ticks {
                 records[i].tick(
                     t,
@@ -330,15 +338,19 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
     })
 }
 
-/// Pods the offered load needs: at the HPA's CPU utilization target when it has one,
-/// otherwise at the pods' full CPU budget.
-fn needed_pods(sc: &Scenario, h: &state::HpaState, offered_cpu: f64) -> i64 {
+/// Pods the offered load needs, given the CPU one pod should take ([`pod_share`]).
+fn needed_pods(per_pod: f64, offered_cpu: f64) -> i64 {
     if offered_cpu <= 0.0 {
         return 0;
     }
+    (offered_cpu / per_pod.max(1e-9) - 1e-9).ceil().max(0.0) as i64
+}
+
+/// The CPU one pod should take: the HPA's CPU utilization target when it has one,
+/// otherwise the pods' full CPU budget.
+fn pod_share(sc: &Scenario, h: &state::HpaState) -> f64 {
     let def = &sc.deployments[h.target];
-    let per_pod = h
-        .object
+    h.object
         .spec
         .metrics
         .iter()
@@ -354,6 +366,5 @@ fn needed_pods(sc: &Scenario, h: &state::HpaState, offered_cpu: f64) -> i64 {
         .unwrap_or_else(|| {
             let w = def.workload;
             w.cpu_cap.map_or(1.0, |c| c - w.idle_cpu)
-        });
-    (offered_cpu / per_pod.max(1e-9) - 1e-9).ceil().max(0.0) as i64
+        })
 }

@@ -125,6 +125,17 @@ pub fn deployment(doc: &Document) -> Result<DeploymentDef, ScenarioError> {
                 ..Container::default()
             }
         })
+        .collect::<Vec<Container>>();
+    let container_cpu_requests = containers
+        .iter()
+        .map(|c| {
+            c.resources
+                .as_ref()
+                .and_then(|r| r.requests.as_ref())
+                .and_then(|r| r.get("cpu"))
+                .and_then(|q| alpaca_quantity::Quantity::parse(q.0.trim()).ok())
+                .map_or(0.0, |q| q.as_approximate_f64())
+        })
         .collect();
     let grace = pod_spec
         .termination_grace_period_seconds
@@ -138,6 +149,7 @@ pub fn deployment(doc: &Document) -> Result<DeploymentDef, ScenarioError> {
         selector: selector.to_string(),
         containers,
         cpu_request,
+        container_cpu_requests,
         all_request_cpu,
         cpu_limit: all_limited.then_some(limit_sum),
         grace_period: grace.saturating_mul(1000),

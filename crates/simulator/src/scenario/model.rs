@@ -66,6 +66,9 @@ pub struct DeploymentDef {
     pub containers: Vec<Container>,
     /// Sum of the containers' CPU requests, cores (0 when a container has none).
     pub cpu_request: f64,
+    /// Each container's CPU request, cores (0 when it has none): how metrics-server's
+    /// simulated usage is split between containers.
+    pub container_cpu_requests: Vec<f64>,
     /// Whether every container requests CPU.
     pub all_request_cpu: bool,
     /// Sum of the containers' CPU limits, cores, when every container has one.
