@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Draws docs/img/sim-cost.svg from docs/data/sim-cost.csv: the simulator's CPU time
+against the number of HPA syncs it ran, on log-log axes, with a line through the origin
+(cost linear in HPAs x duration) and the 5 s goal for 100 HPAs over 24 hours.
+
+CSV columns: hpas,duration,syncs,cpu_seconds (one row per measured run).
+"""
+import csv
+import math
+import os
+import sys
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+src = os.path.join(root, "docs", "data", "sim-cost.csv")
+out = os.path.join(root, "docs", "img", "sim-cost.svg")
+rows = list(csv.DictReader(open(src)))
+if not rows:
+    sys.exit("no rows in " + src)
+
+W, H, L, R, T, B = 640, 400, 70, 20, 40, 50
+xs = [float(r["syncs"]) for r in rows]
+ys = [float(r["cpu_seconds"]) for r in rows]
+x0, x1 = 10 ** math.floor(math.log10(min(xs))), 10 ** math.ceil(math.log10(max(xs)))
+y0, y1 = 10 ** math.floor(math.log10(min(ys))), 10 ** math.ceil(math.log10(max(ys)))
+
+
+def px(x):
+    return L + (math.log10(x) - math.log10(x0)) / (math.log10(x1) - math.log10(x0)) * (W - L - R)
+
+
+def py(y):
+    return H - B - (math.log10(y) - math.log10(y0)) / (math.log10(y1) - math.log10(y0)) * (H - T - B)
+
+
+colors = {"10": "#1b9e77", "100": "#d95f02", "1000": "#7570b3"}
+svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
+       f'<rect width="{W}" height="{H}" fill="white"/>',
+       f'<text x="{W/2}" y="20" text-anchor="middle" font-size="14">alpaca simulate: CPU time against HPA syncs (log-log)</text>']
+d = x0
+while d <= x1:
+    svg.append(f'<line x1="{px(d):.1f}" y1="{T}" x2="{px(d):.1f}" y2="{H-B}" stroke="#ddd"/>')
+    svg.append(f'<text x="{px(d):.1f}" y="{H-B+16}" text-anchor="middle">{d:,.0f}</text>')
+    d *= 10
+d = y0
+while d <= y1:
+    svg.append(f'<line x1="{L}" y1="{py(d):.1f}" x2="{W-R}" y2="{py(d):.1f}" stroke="#ddd"/>')
+    svg.append(f'<text x="{L-6}" y="{py(d)+4:.1f}" text-anchor="end">{d:g} s</text>')
+    d *= 10
+svg.append(f'<text x="{(L+W-R)/2}" y="{H-12}" text-anchor="middle">HPA syncs (HPAs x duration / 15 s)</text>')
+# linear cost through the mean cost per sync
+per_sync = sum(y / x for x, y in zip(xs, ys)) / len(xs)
+svg.append(f'<line x1="{px(x0):.1f}" y1="{py(max(y0, per_sync*x0)):.1f}" x2="{px(x1):.1f}" y2="{py(min(y1, per_sync*x1)):.1f}" stroke="#999" stroke-dasharray="4 4"/>')
+svg.append(f'<text x="{px(x1)-4:.1f}" y="{py(min(y1, per_sync*x1))+14:.1f}" text-anchor="end" fill="#666">linear: {per_sync*1e6:.1f} µs per sync</text>')
+goal_x = 100 * 24 * 3600 / 15
+svg.append(f'<line x1="{px(goal_x)-30:.1f}" y1="{py(5):.1f}" x2="{px(goal_x)+30:.1f}" y2="{py(5):.1f}" stroke="#c00" stroke-width="2"/>')
+svg.append(f'<text x="{px(goal_x)+34:.1f}" y="{py(5)+4:.1f}" fill="#c00">goal: 100 HPAs x 24 h under 5 s</text>')
+for i, (r, x, y) in enumerate(zip(rows, xs, ys)):
+    c = colors.get(r["hpas"], "#333")
+    dy = -8 if i % 2 == 0 else 18  # labels alternate above and below their points
+    svg.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5" fill="{c}"/>')
+    svg.append(f'<text x="{px(x)+8:.1f}" y="{py(y)+dy:.1f}" fill="{c}">{r["hpas"]} x {r["duration"]}: {y:.2f} s</text>')
+svg.append("</svg>")
+open(out, "w").write("\n".join(svg) + "\n")
+print("wrote", out)
