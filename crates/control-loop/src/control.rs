@@ -56,15 +56,6 @@ pub enum SyncReport {
     },
 }
 
-/// The HPA a Snapshot made by [`ControlLoop::observe`] holds: always `autoscaling/v2`,
-/// as the shells read it.
-fn observed_v2(snapshot: &Snapshot) -> &HorizontalPodAutoscaler {
-    match &snapshot.hpa {
-        alpaca_engine::HpaObject::V2(hpa) => hpa,
-        alpaca_engine::HpaObject::V1(_) => unreachable!("observe stores the v2 HPA it read"),
-    }
-}
-
 /// The controller's loop state: flags and per-HPA memory.
 #[derive(Debug, Default)]
 pub struct ControlLoop {
@@ -268,7 +259,8 @@ impl ControlLoop {
                 });
             }
         };
-        let mut snapshot = self.observe_owned(cluster, key, hpa, now).await?;
+        // Shared with the Snapshot: its target and old status, without copies.
+        let mut snapshot = self.observe_owned(cluster, key, hpa.clone(), now).await?;
         let invalid = |source| SyncError::Invalid {
             key: key.clone(),
             source,
@@ -281,7 +273,7 @@ impl ControlLoop {
             && let Err(e) = cluster
                 .update_scale(
                     &key.namespace,
-                    &observed_v2(&snapshot).spec.scale_target_ref,
+                    &hpa.spec.scale_target_ref,
                     decision.desired_replicas,
                 )
                 .await
@@ -290,7 +282,7 @@ impl ControlLoop {
             decision = alpaca_engine::decide_with(&snapshot, options).map_err(invalid)?;
         }
         let mut status_error = None;
-        let unchanged = match &observed_v2(&snapshot).status {
+        let unchanged = match &hpa.status {
             Some(old) => *old == decision.status,
             None => HorizontalPodAutoscalerStatus::default() == decision.status,
         };

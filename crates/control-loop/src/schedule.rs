@@ -50,13 +50,9 @@ impl Schedule {
         self.due.remove(key);
     }
 
-    fn is_current(&self, key: &HpaKey, seq: u64) -> bool {
-        self.due.get(key).is_some_and(|&(_, s)| s == seq)
-    }
-
     fn drop_stale(&mut self) {
         while let Some(Reverse((_, key, seq))) = self.queue.peek() {
-            if self.is_current(key, *seq) {
+            if is_current(&self.due, key, *seq) {
                 break;
             }
             self.queue.pop();
@@ -66,7 +62,7 @@ impl Schedule {
     fn compact(&mut self) {
         let due = &self.due;
         self.queue
-            .retain(|Reverse((_, key, seq))| due.get(key).is_some_and(|&(_, s)| s == *seq));
+            .retain(|Reverse((_, key, seq))| is_current(due, key, *seq));
     }
 
     /// The earliest due time.
@@ -102,6 +98,11 @@ impl Schedule {
     pub fn is_empty(&self) -> bool {
         self.due.is_empty()
     }
+}
+
+/// Whether a heap entry is the HPA's current plan (not replaced or removed since).
+fn is_current(due: &HashMap<HpaKey, (Timestamp, u64)>, key: &HpaKey, seq: u64) -> bool {
+    due.get(key).is_some_and(|&(_, s)| s == seq)
 }
 
 #[cfg(test)]

@@ -80,12 +80,14 @@ pub fn scrape(t: Millis, dep: &mut DeploymentState, def: &DeploymentDef) {
                     .containers
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| ContainerMetrics {
-                        name: c.name.clone(),
-                        usage: BTreeMap::from([
-                            ("cpu".to_string(), Quantity(format!("{}n", cpu_nanos(i)))),
-                            ("memory".to_string(), Quantity(format!("{mem_kib}Ki"))),
-                        ]),
+                    .map(|(i, c)| {
+                        let mut usage = BTreeMap::new();
+                        set_quantity(&mut usage, "cpu", cpu_nanos(i), "n");
+                        set_quantity(&mut usage, "memory", mem_kib, "Ki");
+                        ContainerMetrics {
+                            name: c.name.clone(),
+                            usage,
+                        }
                     })
                     .collect();
                 p.metrics = Some(Arc::new(PodMetrics {
@@ -108,11 +110,17 @@ pub fn scrape(t: Millis, dep: &mut DeploymentState, def: &DeploymentDef) {
 
 /// Rewrites one usage quantity as `{value}{suffix}`, reusing its string.
 fn set_quantity(usage: &mut BTreeMap<String, Quantity>, resource: &str, value: i64, suffix: &str) {
-    if let Some(q) = usage.get_mut(resource) {
+    let write = |q: &mut Quantity| {
         q.0.clear();
         q.0.push_str(itoa::Buffer::new().format(value));
         q.0.push_str(suffix);
-    } else {
-        usage.insert(resource.to_string(), Quantity(format!("{value}{suffix}")));
+    };
+    match usage.get_mut(resource) {
+        Some(q) => write(q),
+        None => {
+            let mut q = Quantity::default();
+            write(&mut q);
+            usage.insert(resource.to_string(), q);
+        }
     }
 }

@@ -173,6 +173,7 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                 }
             }
             st.now = t;
+            let mut acted = false;
             while next_action < sc.actions.len() && sc.actions[next_action].at <= t {
                 if let Some(text) =
                     actions::apply(sc, st, &sc.actions[next_action], &mut table, obs)
@@ -180,6 +181,9 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                     obs.line(&notes::line(t, &text));
                 }
                 next_action += 1;
+                acted = true;
+            }
+            if acted {
                 shares = st.hpas.iter().map(|h| pod_share(sc, h)).collect();
             }
             for (d, def) in st.deps.iter_mut().zip(&sc.deployments) {
