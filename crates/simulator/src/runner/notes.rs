@@ -3,7 +3,9 @@
 //! (stabilization, rate limits, bounds), said once when it starts.
 
 use alpaca_engine::snapshot::Decision;
-use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::autoscaling::v2::{
+    HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition,
+};
 
 use crate::clock::{self, Millis};
 
@@ -38,7 +40,8 @@ impl Narrator {
         )
     }
 
-    /// What to say after a sync of HPA `i`, if anything.
+    /// What to say after a sync of HPA `i`, if anything: a line when what limits it
+    /// changed (the line is only written then).
     pub fn after_sync(
         &mut self,
         i: usize,
@@ -54,126 +57,198 @@ impl Narrator {
             .iter()
             .find(|r| r.timestamp.0 == now)
             .map(|r| r.replicas);
-        let cond = |ty: &str| d.status.conditions.iter().flatten().find(|c| c.type_ == ty);
-        let name = hpa.metadata.name.as_deref().unwrap_or_default();
-        let legacy = hpa.spec.behavior.is_none();
-        let desired = d.desired_replicas;
-        let (key, text) = if let Some(c) = cond("ScalingActive").filter(|c| c.status == "False") {
-            let reason = c.reason.clone().unwrap_or_default();
-            (
-                Some(format!("inactive:{reason}")),
-                format!(
-                    "{name}: cannot compute a replica count ({reason}): {}",
-                    c.message.as_deref().unwrap_or_default()
-                ),
-            )
-        } else if let Some(c) = cond("AbleToScale").filter(|c| {
-            let min = hpa.spec.min_replicas.unwrap_or(1);
-            let w = wanted
-                .unwrap_or(desired)
-                .max(min)
-                .min(hpa.spec.max_replicas);
-            match c.reason.as_deref() {
-                Some("ScaleDownStabilized") => w < desired,
-                Some("ScaleUpStabilized") => w > desired,
-                _ => false,
+        let limit = limit(hpa, d, wanted);
+        let same = match (&limit, self.last[i].as_deref()) {
+            (None, None) => true,
+            (Some(Limit::Inactive(reason)), Some(last)) => {
+                last.strip_prefix("inactive:") == Some(*reason)
             }
-        }) {
-            let down = c.reason.as_deref() == Some("ScaleDownStabilized");
-            let window = if legacy {
-                flag_window
-            } else {
-                let rules = hpa.spec.behavior.as_ref().and_then(|b| {
-                    if down {
-                        b.scale_down.as_ref()
-                    } else {
-                        b.scale_up.as_ref()
-                    }
-                });
-                i64::from(
-                    rules
-                        .and_then(|r| r.stabilization_window_seconds)
-                        .unwrap_or(0),
-                ) * 1000
-            };
-            let min = hpa.spec.min_replicas.unwrap_or(1);
-            let w = wanted
-                .unwrap_or(desired)
-                .max(min)
-                .min(hpa.spec.max_replicas);
-            let holders: Vec<Millis> = d
-                .history
-                .recommendations
-                .iter()
-                .filter(|r| {
-                    if down {
-                        r.replicas.max(min) > w
-                    } else {
-                        r.replicas < w
-                    }
-                })
-                .map(|r| clock::millis_of(r.timestamp.0))
-                .collect();
-            let until = holders.iter().max().map(|last| last + window);
-            let source = if legacy {
-                "--horizontal-pod-autoscaler-downscale-stabilization".to_string()
-            } else if down {
-                "behavior.scaleDown.stabilizationWindowSeconds".to_string()
-            } else {
-                "behavior.scaleUp.stabilizationWindowSeconds".to_string()
-            };
-            let direction = if down { "highest" } else { "lowest" };
-            let when = until.map_or(String::new(), |u| {
+            (Some(Limit::Stabilized(c, _) | Limit::Limited(c)), Some(last)) => {
+                c.reason.as_deref().unwrap_or_default() == last
+            }
+            _ => false,
+        };
+        if same {
+            return None;
+        }
+        self.last[i] = limit.as_ref().map(Limit::key);
+        let text = match limit? {
+            Limit::Inactive(reason) => {
+                let c = condition(d, "ScalingActive");
                 format!(
-                    "; if the metrics stay where they are, it {} at the first sync after {}",
-                    if down { "scales down" } else { "scales up" },
-                    clock::short(u)
+                    "{}: cannot compute a replica count ({reason}): {}",
+                    name(hpa),
+                    c.and_then(|c| c.message.as_deref()).unwrap_or_default()
                 )
-            });
-            (
-                Some(c.reason.clone().unwrap_or_default()),
-                format!(
-                    "{name}: metrics want {w} {}, holding {desired}: stabilization keeps the {direction} recommendation of the last {} ({source}){when}",
-                    plural(w),
-                    clock::go(window),
-                ),
-            )
-        } else if let Some(c) = cond("ScalingLimited").filter(|c| {
+            }
+            Limit::Stabilized(_, down) => stabilized(hpa, d, wanted, down, flag_window),
+            Limit::Limited(c) => limited(hpa, d, wanted, c),
+        };
+        Some(line(t, &text))
+    }
+}
+
+/// What holds an HPA away from what its metrics want, as its conditions say.
+enum Limit<'d> {
+    /// ScalingActive is False, for this reason.
+    Inactive(&'d str),
+    /// AbleToScale says a stabilization window holds it (scaling down when `true`).
+    Stabilized(&'d HorizontalPodAutoscalerCondition, bool),
+    /// ScalingLimited is True: a rate limit or a bound.
+    Limited(&'d HorizontalPodAutoscalerCondition),
+}
+
+impl Limit<'_> {
+    /// What the narrator remembers, to tell each limit once.
+    fn key(&self) -> String {
+        match self {
+            Limit::Inactive(reason) => format!("inactive:{reason}"),
+            Limit::Stabilized(c, _) | Limit::Limited(c) => c.reason.clone().unwrap_or_default(),
+        }
+    }
+}
+
+fn name(hpa: &HorizontalPodAutoscaler) -> &str {
+    hpa.metadata.name.as_deref().unwrap_or_default()
+}
+
+fn condition<'d>(d: &'d Decision, ty: &str) -> Option<&'d HorizontalPodAutoscalerCondition> {
+    d.status.conditions.iter().flatten().find(|c| c.type_ == ty)
+}
+
+/// What the metrics want, within the HPA's bounds.
+fn bounded(hpa: &HorizontalPodAutoscaler, d: &Decision, wanted: Option<i32>) -> i32 {
+    let min = hpa.spec.min_replicas.unwrap_or(1);
+    wanted
+        .unwrap_or(d.desired_replicas)
+        .max(min)
+        .min(hpa.spec.max_replicas)
+}
+
+fn limit<'d>(
+    hpa: &HorizontalPodAutoscaler,
+    d: &'d Decision,
+    wanted: Option<i32>,
+) -> Option<Limit<'d>> {
+    if let Some(c) = condition(d, "ScalingActive").filter(|c| c.status == "False") {
+        return Some(Limit::Inactive(c.reason.as_deref().unwrap_or_default()));
+    }
+    if let Some(c) = condition(d, "AbleToScale") {
+        let w = bounded(hpa, d, wanted);
+        match c.reason.as_deref() {
+            Some("ScaleDownStabilized") if w < d.desired_replicas => {
+                return Some(Limit::Stabilized(c, true));
+            }
+            Some("ScaleUpStabilized") if w > d.desired_replicas => {
+                return Some(Limit::Stabilized(c, false));
+            }
+            _ => {}
+        }
+    }
+    condition(d, "ScalingLimited")
+        .filter(|c| {
             c.status == "True"
                 && matches!(
                     c.reason.as_deref(),
                     Some("ScaleUpLimit" | "ScaleDownLimit" | "TooManyReplicas")
                 )
-        }) {
-            let reason = c.reason.clone().unwrap_or_default();
-            let w = wanted.map_or(String::from("more"), |w| w.to_string());
-            let why = match (reason.as_str(), legacy) {
-                ("ScaleUpLimit", true) => {
-                    let current = hpa
-                        .status
-                        .as_ref()
-                        .map_or(0, |s| s.current_replicas.unwrap_or(0));
-                    format!(
-                        "without `behavior`, one sync may scale to at most max(2 × {current}, 4)"
-                    )
-                }
-                ("ScaleUpLimit", false) => {
-                    "the behavior.scaleUp policies allow no more for now".to_string()
-                }
-                ("ScaleDownLimit", _) => {
-                    "the behavior.scaleDown policies allow no fewer for now".to_string()
-                }
-                _ => format!("maxReplicas is {}", hpa.spec.max_replicas),
-            };
-            (
-                Some(reason.clone()),
-                format!("{name}: metrics want {w} replicas, scaled to {desired} ({reason}: {why})"),
-            )
-        } else {
-            (None, String::new())
-        };
-        let changed = self.last[i] != key;
-        self.last[i] = key.clone();
-        (changed && key.is_some()).then(|| line(t, &text))
-    }
+        })
+        .map(Limit::Limited)
+}
+
+/// Why a stabilization window holds the HPA, and until when.
+fn stabilized(
+    hpa: &HorizontalPodAutoscaler,
+    d: &Decision,
+    wanted: Option<i32>,
+    down: bool,
+    flag_window: Millis,
+) -> String {
+    let legacy = hpa.spec.behavior.is_none();
+    let window = if legacy {
+        flag_window
+    } else {
+        let rules = hpa.spec.behavior.as_ref().and_then(|b| {
+            if down {
+                b.scale_down.as_ref()
+            } else {
+                b.scale_up.as_ref()
+            }
+        });
+        i64::from(
+            rules
+                .and_then(|r| r.stabilization_window_seconds)
+                .unwrap_or(0),
+        ) * 1000
+    };
+    let min = hpa.spec.min_replicas.unwrap_or(1);
+    let w = bounded(hpa, d, wanted);
+    let until = d
+        .history
+        .recommendations
+        .iter()
+        .filter(|r| {
+            if down {
+                r.replicas.max(min) > w
+            } else {
+                r.replicas < w
+            }
+        })
+        .map(|r| clock::millis_of(r.timestamp.0))
+        .max()
+        .map(|last| last + window);
+    let source = if legacy {
+        "--horizontal-pod-autoscaler-downscale-stabilization"
+    } else if down {
+        "behavior.scaleDown.stabilizationWindowSeconds"
+    } else {
+        "behavior.scaleUp.stabilizationWindowSeconds"
+    };
+    let direction = if down { "highest" } else { "lowest" };
+    let when = until.map_or(String::new(), |u| {
+        format!(
+            "; if the metrics stay where they are, it {} at the first sync after {}",
+            if down { "scales down" } else { "scales up" },
+            clock::short(u)
+        )
+    });
+    format!(
+        "{}: metrics want {w} {}, holding {}: stabilization keeps the {direction} recommendation of the last {} ({source}){when}",
+        name(hpa),
+        plural(w),
+        d.desired_replicas,
+        clock::go(window),
+    )
+}
+
+/// Which rate limit or bound stopped the HPA.
+fn limited(
+    hpa: &HorizontalPodAutoscaler,
+    d: &Decision,
+    wanted: Option<i32>,
+    c: &HorizontalPodAutoscalerCondition,
+) -> String {
+    let reason = c.reason.as_deref().unwrap_or_default();
+    let w = wanted.map_or(String::from("more"), |w| w.to_string());
+    let why = match (reason, hpa.spec.behavior.is_none()) {
+        ("ScaleUpLimit", true) => {
+            let current = hpa
+                .status
+                .as_ref()
+                .map_or(0, |s| s.current_replicas.unwrap_or(0));
+            format!("without `behavior`, one sync may scale to at most max(2 × {current}, 4)")
+        }
+        ("ScaleUpLimit", false) => {
+            "the behavior.scaleUp policies allow no more for now".to_string()
+        }
+        ("ScaleDownLimit", _) => {
+            "the behavior.scaleDown policies allow no fewer for now".to_string()
+        }
+        _ => format!("maxReplicas is {}", hpa.spec.max_replicas),
+    };
+    format!(
+        "{}: metrics want {w} replicas, scaled to {} ({reason}: {why})",
+        name(hpa),
+        d.desired_replicas
+    )
 }
