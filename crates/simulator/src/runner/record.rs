@@ -47,7 +47,8 @@ pub struct Sample {
     pub metrics: Vec<MetricSample>,
 }
 
-/// Log-scale buckets of latency (2% wide, from 0.1 ms).
+/// Log-scale buckets of latency (2% wide, from 0.1 ms); each keeps its requests and the
+/// sum of their latencies, so a quantile is the mean latency of the bucket it falls in.
 const BUCKETS: usize = 1000;
 const BUCKET_BASE: f64 = 1e-4;
 const BUCKET_GROWTH: f64 = 1.02;
@@ -71,7 +72,8 @@ pub struct HpaRecord {
     pub requests: f64,
     /// Highest tick latency, seconds, and when.
     pub worst_latency: Option<(f64, Millis)>,
-    histogram: Vec<f64>,
+    /// Per latency bucket: (requests, Σ requests × latency).
+    histogram: Vec<(f64, f64)>,
     /// Highest `spec.replicas` and when it was first reached.
     pub peak: (i32, Millis),
     /// Syncs run.
@@ -95,7 +97,7 @@ impl HpaRecord {
             latency_weighted: 0.0,
             requests: 0.0,
             worst_latency: None,
-            histogram: vec![0.0; BUCKETS],
+            histogram: vec![(0.0, 0.0); BUCKETS],
             peak: (replicas, 0),
             syncs: 0,
             holds: Vec::new(),
@@ -132,7 +134,9 @@ impl HpaRecord {
                 self.worst_latency = Some((mean, t));
             }
             let b = ((mean / BUCKET_BASE).max(1.0).ln() / BUCKET_GROWTH.ln()) as usize;
-            self.histogram[b.min(BUCKETS - 1)] += served * secs;
+            let bucket = &mut self.histogram[b.min(BUCKETS - 1)];
+            bucket.0 += served * secs;
+            bucket.1 += latency_weighted * secs;
         }
     }
 
@@ -141,17 +145,17 @@ impl HpaRecord {
         (self.requests > 0.0).then(|| self.latency_weighted / self.requests)
     }
 
-    /// The latency below which `q` of the requests were (tick means, 2% buckets).
+    /// The latency below which `q` of the requests were (tick means, within 2%): the mean
+    /// latency of the requests in the bucket where the quantile falls.
     pub fn latency_quantile(&self, q: f64) -> Option<f64> {
         if self.requests <= 0.0 {
             return None;
         }
         let mut acc = 0.0;
-        for (i, w) in self.histogram.iter().enumerate() {
-            acc += w;
-            if acc >= q * self.requests {
-                let mid = BUCKET_BASE * BUCKET_GROWTH.powf(i as f64 + 0.5);
-                return Some(self.worst_latency.map_or(mid, |(w, _)| mid.min(w)));
+        for &(requests, weighted) in &self.histogram {
+            acc += requests;
+            if requests > 0.0 && acc >= q * self.requests {
+                return Some(weighted / requests);
             }
         }
         None
@@ -248,4 +252,41 @@ pub fn metric_names(hpa: &HorizontalPodAutoscaler) -> Vec<String> {
             .unwrap_or_else(|| m.type_.to_lowercase())
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_the_latencies_requests_saw() {
+        let mut r = HpaRecord::new("web", 1);
+        // 9 seconds of 10 requests/s at 10 ms, then 1 second of 10 requests/s at 100 ms.
+        for s in 0..10 {
+            let latency = if s < 9 { 0.010 } else { 0.100 };
+            r.tick(s * 1000, 1000, 1, 1, 1, 10.0, 10.0 * latency, false);
+        }
+        let close = |q: f64, want: f64| {
+            let got = r.latency_quantile(q).unwrap();
+            assert!((got - want).abs() < 1e-12, "q{q}: {got} != {want}");
+        };
+        close(0.5, 0.010);
+        close(0.9, 0.010);
+        close(0.95, 0.100);
+        let mean = r.mean_latency().unwrap();
+        assert!((mean - 0.019).abs() < 1e-12, "{mean}");
+        assert_eq!(r.worst_latency, Some((0.100, 9000)));
+    }
+
+    #[test]
+    fn a_steady_latency_is_its_own_p95() {
+        // One value, at the low end of its bucket: the quantile is not the bucket's middle.
+        let mut r = HpaRecord::new("web", 1);
+        for s in 0..60 {
+            r.tick(s * 1000, 1000, 1, 1, 1, 40.0, 40.0 * 0.01555, false);
+        }
+        let p95 = r.latency_quantile(0.95).unwrap();
+        assert!((p95 - 0.01555).abs() < 1e-12, "{p95}");
+        assert!(p95 >= r.mean_latency().unwrap() - 1e-12);
+    }
 }
