@@ -18,7 +18,10 @@ for path in glob.glob("conformance/**/*.json", recursive=True):
     with open(os.path.join("fuzz/corpus/decide_bytes", name), "wb") as f:
         f.write(snap)
 PY
-for target in parsers decide_structured decide_bytes; do
+# Seed the scenario target with the examples.
+mkdir -p fuzz/corpus/scenario
+cp examples/*.yaml fuzz/corpus/scenario/
+for target in parsers decide_structured decide_bytes scenario; do
   echo "== fuzz $target for ${seconds}s"
   (cd fuzz && cargo fuzz run -O "$target" -- -max_total_time="$seconds" -rss_limit_mb=4096 2>&1 | grep -E "^Done|ERROR|panicked|SUMMARY" )
 done

@@ -70,14 +70,30 @@ fn rules(r: &Rules) -> Value {
 fn metric(m: &Metric) -> Value {
     let q = |v: &u32| format!("{v}m");
     match m {
-        Metric::CpuUtilization(u) => json!({"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": u}}}),
-        Metric::MemoryAverage(v) => json!({"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": q(v)}}}),
-        Metric::ContainerCpu(u) => json!({"type": "ContainerResource", "containerResource": {"name": "cpu", "container": "app", "target": {"type": "Utilization", "averageUtilization": u}}}),
-        Metric::Pods(v) => json!({"type": "Pods", "pods": {"metric": {"name": "rps"}, "target": {"type": "AverageValue", "averageValue": q(v)}}}),
-        Metric::ObjectValue(v) => json!({"type": "Object", "object": {"describedObject": {"apiVersion": "v1", "kind": "Service", "name": "web"}, "metric": {"name": "hits"}, "target": {"type": "Value", "value": q(v)}}}),
-        Metric::ObjectAverage(v) => json!({"type": "Object", "object": {"describedObject": {"apiVersion": "v1", "kind": "Service", "name": "web"}, "metric": {"name": "hits"}, "target": {"type": "AverageValue", "averageValue": q(v)}}}),
-        Metric::ExternalValue(v) => json!({"type": "External", "external": {"metric": {"name": "queue", "selector": {"matchLabels": {"q": "a"}}}, "target": {"type": "Value", "value": q(v)}}}),
-        Metric::ExternalAverage(v) => json!({"type": "External", "external": {"metric": {"name": "queue"}, "target": {"type": "AverageValue", "averageValue": q(v)}}}),
+        Metric::CpuUtilization(u) => {
+            json!({"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": u}}})
+        }
+        Metric::MemoryAverage(v) => {
+            json!({"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": q(v)}}})
+        }
+        Metric::ContainerCpu(u) => {
+            json!({"type": "ContainerResource", "containerResource": {"name": "cpu", "container": "app", "target": {"type": "Utilization", "averageUtilization": u}}})
+        }
+        Metric::Pods(v) => {
+            json!({"type": "Pods", "pods": {"metric": {"name": "rps"}, "target": {"type": "AverageValue", "averageValue": q(v)}}})
+        }
+        Metric::ObjectValue(v) => {
+            json!({"type": "Object", "object": {"describedObject": {"apiVersion": "v1", "kind": "Service", "name": "web"}, "metric": {"name": "hits"}, "target": {"type": "Value", "value": q(v)}}})
+        }
+        Metric::ObjectAverage(v) => {
+            json!({"type": "Object", "object": {"describedObject": {"apiVersion": "v1", "kind": "Service", "name": "web"}, "metric": {"name": "hits"}, "target": {"type": "AverageValue", "averageValue": q(v)}}})
+        }
+        Metric::ExternalValue(v) => {
+            json!({"type": "External", "external": {"metric": {"name": "queue", "selector": {"matchLabels": {"q": "a"}}}, "target": {"type": "Value", "value": q(v)}}})
+        }
+        Metric::ExternalAverage(v) => {
+            json!({"type": "External", "external": {"metric": {"name": "queue"}, "target": {"type": "AverageValue", "averageValue": q(v)}}})
+        }
     }
 }
 
@@ -131,10 +147,30 @@ fuzz_target!(|c: Case| {
     }
     custom.push(json!({"describedObject": {"kind": "Service", "namespace": "default", "name": "web", "apiVersion": "/v1"},
         "metric": {"name": "hits"}, "timestamp": at(5), "value": "1500m"}));
-    let recs: Vec<Value> = c.history.iter().take(30).map(|(ago, r, _)| json!({"timestamp": at(*ago), "replicas": r})).collect();
-    let ups: Vec<Value> = c.history.iter().take(30).filter(|h| h.2).map(|(ago, r, _)| json!({"timestamp": at(*ago), "replicaChange": r})).collect();
+    let recs: Vec<Value> = c
+        .history
+        .iter()
+        .take(30)
+        .map(|(ago, r, _)| json!({"timestamp": at(*ago), "replicas": r}))
+        .collect();
+    let ups: Vec<Value> = c
+        .history
+        .iter()
+        .take(30)
+        .filter(|h| h.2)
+        .map(|(ago, r, _)| json!({"timestamp": at(*ago), "replicaChange": r}))
+        .collect();
     let mut errors = json!({});
-    for (bit, key) in ["scale", "podMetrics", "customMetrics", "externalMetrics", "updateScale"].iter().enumerate() {
+    for (bit, key) in [
+        "scale",
+        "podMetrics",
+        "customMetrics",
+        "externalMetrics",
+        "updateScale",
+    ]
+    .iter()
+    .enumerate()
+    {
         if c.errors & (1 << bit) != 0 {
             errors[*key] = json!("the server is currently unable to handle the request");
         }
@@ -151,12 +187,16 @@ fuzz_target!(|c: Case| {
         "history": {"recommendations": recs, "scaleUpEvents": ups, "scaleDownEvents": []},
     });
     let bytes = serde_json::to_vec(&snapshot).unwrap();
-    let snapshot = alpaca_engine::read_snapshot(&bytes).expect("the generator writes readable Snapshots");
+    let snapshot =
+        alpaca_engine::read_snapshot(&bytes).expect("the generator writes readable Snapshots");
     if let Ok(d) = alpaca_engine::decide(&snapshot) {
         let (min, max) = (i32::from(c.min.max(1)), i32::from(c.max));
         let current = i32::from(c.replicas);
         if d.rescale {
-            assert!(d.desired_replicas >= min.min(current) && d.desired_replicas <= max.max(min), "{d:?}");
+            assert!(
+                d.desired_replicas >= min.min(current) && d.desired_replicas <= max.max(min),
+                "{d:?}"
+            );
         } else {
             assert_eq!(d.desired_replicas, current);
         }
