@@ -3,7 +3,8 @@
 against the number of HPA syncs it ran, on log-log axes, with a line through the origin
 (cost linear in HPAs x duration) and the 5 s goal for 100 HPAs over 24 hours.
 
-CSV columns: hpas,duration,syncs,cpu_seconds (one row per measured run).
+CSV columns: hpas,duration,syncs,runs,cpu_min,cpu_median,cpu_max (one row per fleet and
+duration: the fastest, median and slowest of its runs). Points are medians, bars the range.
 """
 import csv
 import math
@@ -19,9 +20,11 @@ if not rows:
 
 W, H, L, R, T, B = 640, 400, 70, 20, 40, 50
 xs = [float(r["syncs"]) for r in rows]
-ys = [float(r["cpu_seconds"]) for r in rows]
+ys = [float(r["cpu_median"]) for r in rows]
+lo = [float(r["cpu_min"]) for r in rows]
+hi = [float(r["cpu_max"]) for r in rows]
 x0, x1 = 10 ** math.floor(math.log10(min(xs))), 10 ** math.ceil(math.log10(max(xs)))
-y0, y1 = 10 ** math.floor(math.log10(min(ys))), 10 ** math.ceil(math.log10(max(ys)))
+y0, y1 = 10 ** math.floor(math.log10(min(lo))), 10 ** math.ceil(math.log10(max(hi)))
 
 
 def px(x):
@@ -35,7 +38,7 @@ def py(y):
 colors = {"10": "#1b9e77", "100": "#d95f02", "1000": "#7570b3"}
 svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
        f'<rect width="{W}" height="{H}" fill="white"/>',
-       f'<text x="{W/2}" y="20" text-anchor="middle" font-size="14">alpaca simulate: CPU time against HPA syncs (log-log)</text>']
+       f'<text x="{W/2}" y="20" text-anchor="middle" font-size="14">alpaca simulate: CPU time against HPA syncs (log-log; median, range)</text>']
 d = x0
 while d <= x1:
     svg.append(f'<line x1="{px(d):.1f}" y1="{T}" x2="{px(d):.1f}" y2="{H-B}" stroke="#ddd"/>')
@@ -57,8 +60,9 @@ svg.append(f'<text x="{px(goal_x)+34:.1f}" y="{py(5)+4:.1f}" fill="#c00">goal: 1
 for i, (r, x, y) in enumerate(zip(rows, xs, ys)):
     c = colors.get(r["hpas"], "#333")
     dy = -8 if i % 2 == 0 else 18  # labels alternate above and below their points
+    svg.append(f'<line x1="{px(x):.1f}" y1="{py(lo[i]):.1f}" x2="{px(x):.1f}" y2="{py(hi[i]):.1f}" stroke="{c}" stroke-width="2"/>')
     svg.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5" fill="{c}"/>')
-    svg.append(f'<text x="{px(x)+8:.1f}" y="{py(y)+dy:.1f}" fill="{c}">{r["hpas"]} x {r["duration"]}: {y:.2f} s</text>')
+    svg.append(f'<text x="{px(x)+8:.1f}" y="{py(y)+dy:.1f}" fill="{c}">{r["hpas"]} x {r["duration"]}: {y:.2f} s ({r["runs"]} runs)</text>')
 svg.append("</svg>")
 open(out, "w").write("\n".join(svg) + "\n")
 print("wrote", out)
