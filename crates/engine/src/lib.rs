@@ -51,7 +51,8 @@ pub(crate) mod monitor;
 mod plan;
 mod read;
 mod reconcile;
-pub mod selector;
+/// Label selectors (the `alpaca-labels` crate, shared with the adapter and the fake API server).
+pub use alpaca_labels as selector;
 pub mod snapshot;
 mod time;
 

@@ -58,7 +58,7 @@ pub fn build_query(rest: &str, uri: &Uri) -> Result<CustomQuery, ApiError> {
     let selector = |name: &str| -> Result<Selector, ApiError> {
         match params.get(name) {
             None => Ok(Selector::everything()),
-            Some(s) => Selector::parse(s)
+            Some(s) => crate::selector::parse(s)
                 .map_err(|e| ApiError::BadRequest(format!("invalid {name} {s:?}: {e}"))),
         }
     };

@@ -44,7 +44,7 @@ pub async fn get(
     let params = query_params(uri)?;
     let selector = match params.get("labelSelector") {
         None => Selector::everything(),
-        Some(s) => Selector::parse(s)
+        Some(s) => crate::selector::parse(s)
             .map_err(|e| ApiError::BadRequest(format!("invalid labelSelector {s:?}: {e}")))?,
     };
     let items = st

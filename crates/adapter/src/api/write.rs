@@ -17,7 +17,6 @@ use super::status::ApiError;
 use super::{SharedState, query_params};
 use crate::backend::memory::{MemoryBackend, ObjectTarget};
 use crate::backend::{Backend, Labels};
-use crate::selector::{Requirement, Selector};
 
 /// `POST /write-metrics/...`.
 pub async fn custom(
@@ -98,12 +97,12 @@ fn labels_param(params: &HashMap<String, String>, name: &str) -> Result<Labels, 
         return Ok(Labels::new());
     };
     let bad = |why: String| ApiError::BadRequest(format!("invalid {name} {raw:?}: {why}"));
-    let sel = Selector::parse(raw).map_err(|e| bad(e.to_string()))?;
+    let sel = crate::selector::parse(raw).map_err(|e| bad(e.to_string()))?;
     sel.requirements()
         .iter()
-        .map(|r| match r {
-            Requirement::Equals(k, v) => Ok((k.clone(), v.clone())),
-            other => Err(bad(format!("{other} is not a key=value pair"))),
+        .map(|r| match r.values.first() {
+            Some(v) if crate::selector::is_equality(r) => Ok((r.key.clone(), v.clone())),
+            _ => Err(bad(format!("{r} is not a key=value pair"))),
         })
         .collect()
 }

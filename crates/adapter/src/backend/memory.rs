@@ -166,7 +166,7 @@ impl MemoryBackend {
         let namespace = q.namespace.clone().unwrap_or_default();
         let metric = MetricIdentifier {
             name: q.info.metric.clone(),
-            selector: q.metric_selector.to_label_selector(),
+            selector: crate::selector::to_label_selector(&q.metric_selector),
         };
         let value_of = |name: &str, e: &ObjectEntry| CustomValue {
             described_object: q.info.resource.reference(q.namespace.as_deref(), name),
@@ -237,7 +237,6 @@ impl MemoryBackend {
 mod tests {
     use super::*;
     use crate::resources::GroupResource;
-    use crate::selector::Selector;
 
     fn pods_info() -> CustomMetricInfo {
         CustomMetricInfo {
@@ -274,8 +273,8 @@ mod tests {
         let q = |ns: &str, sel: &str, msel: &str| CustomQuery {
             info: pods_info(),
             namespace: Some(ns.into()),
-            objects: ObjectSelection::Selected(Selector::parse(sel).unwrap()),
-            metric_selector: Selector::parse(msel).unwrap(),
+            objects: ObjectSelection::Selected(crate::selector::parse(sel).unwrap()),
+            metric_selector: crate::selector::parse(msel).unwrap(),
         };
         assert_eq!(m.custom(&q("a", "", "")).await.unwrap().len(), 2);
         assert_eq!(m.custom(&q("a", "app=web", "")).await.unwrap().len(), 1);
@@ -287,7 +286,7 @@ mod tests {
         let eq = ExternalQuery {
             namespace: "a".into(),
             metric: "queue".into(),
-            selector: Selector::parse("q in (x,y)").unwrap(),
+            selector: crate::selector::parse("q in (x,y)").unwrap(),
         };
         assert_eq!(m.external(&eq).unwrap().len(), 1);
         assert!(matches!(

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use alpaca_adapter::selector::Selector;
 use axum::extract::{Path, Query};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -76,7 +75,7 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
         .route(
             "/api/v1/namespaces/{ns}/pods",
             get(|Path(ns): Path<String>, Query(q): Query<BTreeMap<String, String>>| async move {
-                let sel = Selector::parse(q.get("labelSelector").map_or("", String::as_str)).unwrap();
+                let sel = alpaca_adapter::selector::parse(q.get("labelSelector").map_or("", String::as_str)).unwrap();
                 let items: Vec<Value> = PODS
                     .iter()
                     .filter(|(pns, _, _)| *pns == ns)

@@ -45,7 +45,7 @@ pub(crate) fn parse(uri: &Uri) -> Result<Params, ApiError> {
         .unwrap_or_default();
     let selector = |key: &str| -> Result<LabelSelector, ApiError> {
         LabelSelector::parse(q.get(key).map(String::as_str).unwrap_or(""))
-            .map_err(|e| ApiError::bad_request(format!("unable to parse requirement: {e}")))
+            .map_err(|e| ApiError::bad_request(e.to_string()))
     };
     let number = |key: &str| -> Result<Option<u64>, ApiError> {
         q.get(key)

@@ -5,9 +5,9 @@ mod fields;
 mod labels;
 
 pub use fields::FieldSelector;
-pub use labels::{LabelSelector, Operator, Requirement};
+pub use labels::LabelSelector;
 
 /// A selector string that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unable to parse requirement: {0}")]
+#[error("{0}")]
 pub struct SelectorError(pub String);

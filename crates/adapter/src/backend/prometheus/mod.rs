@@ -20,7 +20,7 @@ use super::{
     BackendError, CustomMetricInfo, CustomQuery, CustomValue, ExternalQuery, ObjectSelection,
 };
 use crate::backend::lister::ObjectLister;
-use crate::selector::{Requirement, Selector};
+use crate::selector::{Operator, Requirement, Selector};
 use client::{PrometheusClient, Sample};
 use rules::{Rule, Rules};
 
@@ -181,7 +181,7 @@ impl PrometheusBackend {
         }
         match &q.objects {
             ObjectSelection::Named(n) => matchers.push(format!("{res_label}={}", promql_string(n))),
-            ObjectSelection::Selected(sel) if sel.is_empty() => {
+            ObjectSelection::Selected(sel) if sel.is_everything() => {
                 matchers.push(format!("{res_label}!=\"\""))
             }
             ObjectSelection::Selected(sel) => {
@@ -213,7 +213,7 @@ impl PrometheusBackend {
         let samples = self.client.query(&query).await?;
         let metric = MetricIdentifier {
             name: q.info.metric.clone(),
-            selector: q.metric_selector.to_label_selector(),
+            selector: crate::selector::to_label_selector(&q.metric_selector),
         };
         let mut out = Vec::new();
         for s in samples {
@@ -270,8 +270,8 @@ impl PrometheusBackend {
             .selector
             .requirements()
             .iter()
-            .filter(|r| matches!(r, Requirement::Equals(..) | Requirement::In(..)))
-            .map(|r| r.key().to_string())
+            .filter(|r| crate::selector::is_equality(r) || r.operator == Operator::In)
+            .map(|r| r.key.clone())
             .collect();
         if rule.external_namespaced()
             && let Some(ns_label) = rule.namespace_label()
@@ -332,23 +332,30 @@ pub fn promql_string(s: &str) -> String {
 
 /// PromQL label matchers equivalent to a selector.
 pub fn selector_matchers(sel: &Selector) -> Vec<String> {
-    let alt = |vs: &BTreeSet<String>| {
+    let alt = |r: &Requirement| {
         promql_string(
-            &vs.iter()
-                .map(|v| regex::escape(v))
+            &crate::selector::values(r)
+                .into_iter()
+                .map(regex::escape)
                 .collect::<Vec<_>>()
                 .join("|"),
         )
     };
+    let first = |r: &Requirement| promql_string(r.values.first().map_or("", String::as_str));
     sel.requirements()
         .iter()
-        .map(|r| match r {
-            Requirement::Equals(k, v) => format!("{k}={}", promql_string(v)),
-            Requirement::NotEquals(k, v) => format!("{k}!={}", promql_string(v)),
-            Requirement::In(k, vs) => format!("{k}=~{}", alt(vs)),
-            Requirement::NotIn(k, vs) => format!("{k}!~{}", alt(vs)),
-            Requirement::Exists(k) => format!("{k}!=\"\""),
-            Requirement::DoesNotExist(k) => format!("{k}=\"\""),
+        .filter_map(|r| {
+            let k = &r.key;
+            Some(match r.operator {
+                Operator::Equals | Operator::DoubleEquals => format!("{k}={}", first(r)),
+                Operator::NotEquals => format!("{k}!={}", first(r)),
+                Operator::In => format!("{k}=~{}", alt(r)),
+                Operator::NotIn => format!("{k}!~{}", alt(r)),
+                Operator::Exists => format!("{k}!=\"\""),
+                Operator::DoesNotExist => format!("{k}=\"\""),
+                // Refused when the selector is parsed.
+                Operator::GreaterThan | Operator::LessThan => return None,
+            })
         })
         .collect()
 }
@@ -359,7 +366,7 @@ mod tests {
 
     #[test]
     fn selectors_become_matchers() {
-        let s = Selector::parse("a=b,c!=d,e in (x.y,z),f notin (q),g,!h").unwrap();
+        let s = crate::selector::parse("a=b,c!=d,e in (x.y,z),f notin (q),g,!h").unwrap();
         assert_eq!(
             selector_matchers(&s),
             vec![

@@ -145,11 +145,13 @@ impl Selector {
     }
 
     /// Whether a label set is selected.
+    #[inline]
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         !self.nothing && self.requirements.iter().all(|r| r.matches(labels))
     }
 
     /// Like [`Selector::matches`], for objects whose labels may be absent.
+    #[inline]
     pub fn matches_opt(&self, labels: Option<&BTreeMap<String, String>>) -> bool {
         static EMPTY: BTreeMap<String, String> = BTreeMap::new();
         self.matches(labels.unwrap_or(&EMPTY))
