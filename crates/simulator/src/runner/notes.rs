@@ -60,12 +60,7 @@ impl Narrator {
         let limit = limit(hpa, d, wanted);
         let same = match (&limit, self.last[i].as_deref()) {
             (None, None) => true,
-            (Some(Limit::Inactive(reason)), Some(last)) => {
-                last.strip_prefix("inactive:") == Some(*reason)
-            }
-            (Some(Limit::Stabilized(c, _) | Limit::Limited(c)), Some(last)) => {
-                c.reason.as_deref().unwrap_or_default() == last
-            }
+            (Some(l), Some(last)) => l.is(last),
             _ => false,
         };
         if same {
@@ -73,14 +68,12 @@ impl Narrator {
         }
         self.last[i] = limit.as_ref().map(Limit::key);
         let text = match limit? {
-            Limit::Inactive(reason) => {
-                let c = condition(d, "ScalingActive");
-                format!(
-                    "{}: cannot compute a replica count ({reason}): {}",
-                    name(hpa),
-                    c.and_then(|c| c.message.as_deref()).unwrap_or_default()
-                )
-            }
+            Limit::Inactive(c) => format!(
+                "{}: cannot compute a replica count ({}): {}",
+                name(hpa),
+                reason(c),
+                c.message.as_deref().unwrap_or_default()
+            ),
             Limit::Stabilized(_, down) => stabilized(hpa, d, wanted, down, flag_window),
             Limit::Limited(c) => limited(hpa, d, wanted, c),
         };
@@ -90,8 +83,8 @@ impl Narrator {
 
 /// What holds an HPA away from what its metrics want, as its conditions say.
 enum Limit<'d> {
-    /// ScalingActive is False, for this reason.
-    Inactive(&'d str),
+    /// ScalingActive is False.
+    Inactive(&'d HorizontalPodAutoscalerCondition),
     /// AbleToScale says a stabilization window holds it (scaling down when `true`).
     Stabilized(&'d HorizontalPodAutoscalerCondition, bool),
     /// ScalingLimited is True: a rate limit or a bound.
@@ -102,10 +95,22 @@ impl Limit<'_> {
     /// What the narrator remembers, to tell each limit once.
     fn key(&self) -> String {
         match self {
-            Limit::Inactive(reason) => format!("inactive:{reason}"),
-            Limit::Stabilized(c, _) | Limit::Limited(c) => c.reason.clone().unwrap_or_default(),
+            Limit::Inactive(c) => format!("inactive:{}", reason(c)),
+            Limit::Stabilized(c, _) | Limit::Limited(c) => reason(c).to_string(),
         }
     }
+
+    /// Whether this is the limit remembered as `key` (see [`Limit::key`]).
+    fn is(&self, key: &str) -> bool {
+        match self {
+            Limit::Inactive(c) => key.strip_prefix("inactive:") == Some(reason(c)),
+            Limit::Stabilized(c, _) | Limit::Limited(c) => key == reason(c),
+        }
+    }
+}
+
+fn reason(c: &HorizontalPodAutoscalerCondition) -> &str {
+    c.reason.as_deref().unwrap_or_default()
 }
 
 fn name(hpa: &HorizontalPodAutoscaler) -> &str {
@@ -131,7 +136,7 @@ fn limit<'d>(
     wanted: Option<i32>,
 ) -> Option<Limit<'d>> {
     if let Some(c) = condition(d, "ScalingActive").filter(|c| c.status == "False") {
-        return Some(Limit::Inactive(c.reason.as_deref().unwrap_or_default()));
+        return Some(Limit::Inactive(c));
     }
     if let Some(c) = condition(d, "AbleToScale") {
         let w = bounded(hpa, d, wanted);
@@ -228,7 +233,7 @@ fn limited(
     wanted: Option<i32>,
     c: &HorizontalPodAutoscalerCondition,
 ) -> String {
-    let reason = c.reason.as_deref().unwrap_or_default();
+    let reason = reason(c);
     let w = wanted.map_or(String::from("more"), |w| w.to_string());
     let why = match (reason, hpa.spec.behavior.is_none()) {
         ("ScaleUpLimit", true) => {

@@ -74,6 +74,8 @@ pub fn deployment(doc: &Document) -> Result<DeploymentDef, ScenarioError> {
     }
     let (mut cpu_request, mut all_request_cpu, mut limit_sum, mut all_limited) =
         (0.0, true, 0.0, true);
+    // Each container's CPU request as metrics-server's simulated usage splits it.
+    let mut container_cpu_requests = Vec::with_capacity(pod_spec.containers.len());
     for (i, c) in pod_spec.containers.iter().enumerate() {
         let res = c.resources.as_ref();
         for (field, map) in [
@@ -96,7 +98,13 @@ pub fn deployment(doc: &Document) -> Result<DeploymentDef, ScenarioError> {
             .and_then(|r| r.limits.as_ref())
             .and_then(|r| r.get("cpu"));
         // As the API server defaults it: a container with a limit and no request requests its limit.
-        match request.or(limit) {
+        let defaulted = request.or(limit);
+        container_cpu_requests.push(
+            defaulted
+                .and_then(|q| alpaca_quantity::Quantity::parse(q.0.trim()).ok())
+                .map_or(0.0, |q| q.as_approximate_f64()),
+        );
+        match defaulted {
             Some(q) => cpu_request += cores(q).unwrap_or(0.0),
             None => all_request_cpu = false,
         }
@@ -124,17 +132,6 @@ pub fn deployment(doc: &Document) -> Result<DeploymentDef, ScenarioError> {
                 resources: Some(resources),
                 ..Container::default()
             }
-        })
-        .collect::<Vec<Container>>();
-    let container_cpu_requests = containers
-        .iter()
-        .map(|c| {
-            c.resources
-                .as_ref()
-                .and_then(|r| r.requests.as_ref())
-                .and_then(|r| r.get("cpu"))
-                .and_then(|q| alpaca_quantity::Quantity::parse(q.0.trim()).ok())
-                .map_or(0.0, |q| q.as_approximate_f64())
         })
         .collect();
     let grace = pod_spec
