@@ -227,16 +227,17 @@ struct Rule {
 
 /// What the faults decided for one request.
 #[derive(Debug, Default)]
-pub(crate) struct Outcome {
+pub struct Outcome {
     /// Total latency to add.
     pub latency: Duration,
     /// The error to answer, if any.
     pub error: Option<ApiError>,
 }
 
-/// The injected fault rules, in injection order.
+/// The injected fault rules, in injection order: the fake's own, and a fault-injecting
+/// proxy's in front of a real API server.
 #[derive(Debug, Default)]
-pub(crate) struct Faults {
+pub struct Faults {
     rules: Vec<Rule>,
 }
 

@@ -49,8 +49,9 @@ mod store;
 mod watch;
 
 pub use error::{ApiError, Details, FakeError};
-pub use faults::Fault;
+pub use faults::{Fault, Faults, Outcome};
 pub use requests::{RequestInfo, RequestRecord, Verb};
+pub use routes::error_response;
 pub use serve::LocalServer;
 pub use server::FakeApiServer;
 pub use state::Config;

@@ -100,12 +100,28 @@ fn info_of(method: &Method, route: &Route, params: Option<&Params>) -> RequestIn
     }
 }
 
+impl RequestInfo {
+    /// What a request with this method and URI addresses, as kube-apiserver's
+    /// RequestInfoFactory tells it (for a proxy that injects faults in front of a real
+    /// server).
+    pub fn of(method: &Method, uri: &http::Uri) -> Self {
+        let route = path::parse(uri.path());
+        let params = query::parse(uri);
+        info_of(method, &route, params.as_ref().ok())
+    }
+}
+
+/// A `Status` error response for `e`, as the fake answers errors.
+pub fn error_response(e: &ApiError) -> Response {
+    respond::error(e)
+}
+
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let body = axum::body::to_bytes(body, usize::MAX)
         .await
         .unwrap_or_default();
-    let route = path::parse(parts.uri.path(), &shared.read().registry);
+    let route = path::parse(parts.uri.path());
     let params = query::parse(&parts.uri);
     let info = info_of(&parts.method, &route, params.as_ref().ok());
     let outcome = shared

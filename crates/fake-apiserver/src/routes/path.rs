@@ -1,8 +1,6 @@
 //! Parsing a request path into what it addresses: discovery documents, a resource
 //! (collection, object, subresource), or one of the metrics APIs.
 
-use crate::registry::Registry;
-
 /// Group of the resource metrics API.
 pub(crate) const RESOURCE_METRICS: &str = "metrics.k8s.io";
 /// Group of the custom metrics API.
@@ -86,7 +84,7 @@ fn owned(s: &[&str]) -> Vec<String> {
 }
 
 /// Parses a path (without query).
-pub(crate) fn parse(path: &str, registry: &Registry) -> Route {
+pub(crate) fn parse(path: &str) -> Route {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match segs.as_slice() {
         ["version"] => Route::Version,
@@ -95,7 +93,7 @@ pub(crate) fn parse(path: &str, registry: &Registry) -> Route {
         ["openapi", "v3", "apis", g, v] => Route::OpenApiGroupVersion(g.to_string(), v.to_string()),
         ["api"] => Route::CoreVersions,
         ["api", v] => Route::CoreResources(v.to_string()),
-        ["api", v, rest @ ..] => resource("", v, rest, registry),
+        ["api", v, rest @ ..] => resource("", v, rest),
         ["apis"] => Route::Groups,
         ["apis", g] => Route::Group(g.to_string()),
         ["apis", g, v] => Route::GroupResources(g.to_string(), v.to_string()),
@@ -113,15 +111,19 @@ pub(crate) fn parse(path: &str, registry: &Registry) -> Route {
             metric: metric.to_string(),
         },
         ["apis", EXTERNAL_METRICS, ..] => Route::Unknown,
-        ["apis", g, v, rest @ ..] => resource(g, v, rest, registry),
+        ["apis", g, v, rest @ ..] => resource(g, v, rest),
         _ => Route::Unknown,
     }
 }
 
-fn resource(group: &str, version: &str, rest: &[&str], registry: &Registry) -> Route {
+/// The subresources of a Namespace object (`/api/v1/namespaces/NAME/status`), which are not
+/// collections in that namespace (upstream's RequestInfoFactory has the same list).
+const NAMESPACE_SUBRESOURCES: [&str; 2] = ["status", "finalize"];
+
+fn resource(group: &str, version: &str, rest: &[&str]) -> Route {
     let namespaced_collection = rest.len() >= 3
         && rest[0] == "namespaces"
-        && (rest.len() >= 4 || registry.endpoint(group, version, rest[2]).is_some());
+        && (rest.len() >= 4 || !NAMESPACE_SUBRESOURCES.contains(&rest[2]));
     let (namespace, tail) = if namespaced_collection {
         (Some(rest[1]), &rest[2..])
     } else {
@@ -185,7 +187,7 @@ mod tests {
     use super::*;
 
     fn res(path: &str) -> ResourcePath {
-        match parse(path, &Registry::builtin()) {
+        match parse(path) {
             Route::Resource(r) => r,
             other => panic!("{path}: {other:?}"),
         }
@@ -222,12 +224,8 @@ mod tests {
 
     #[test]
     fn metrics_paths() {
-        let reg = Registry::builtin();
         assert_eq!(
-            parse(
-                "/apis/custom.metrics.k8s.io/v1beta2/namespaces/ns/metrics/queue",
-                &reg
-            ),
+            parse("/apis/custom.metrics.k8s.io/v1beta2/namespaces/ns/metrics/queue"),
             Route::CustomMetrics {
                 version: "v1beta2".into(),
                 resource: "namespaces".into(),
@@ -237,21 +235,18 @@ mod tests {
             }
         );
         assert!(matches!(
-            parse("/apis/custom.metrics.k8s.io/v1beta1/namespaces/ns/pods/*/qps", &reg),
+            parse("/apis/custom.metrics.k8s.io/v1beta1/namespaces/ns/pods/*/qps"),
             Route::CustomMetrics { ref name, .. } if name == "*"
         ));
         assert!(matches!(
-            parse("/apis/metrics.k8s.io/v1beta1/namespaces/ns/pods", &reg),
+            parse("/apis/metrics.k8s.io/v1beta1/namespaces/ns/pods"),
             Route::ResourceMetrics { .. }
         ));
         assert!(matches!(
-            parse(
-                "/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/q",
-                &reg
-            ),
+            parse("/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/q"),
             Route::ExternalMetrics { .. }
         ));
-        assert_eq!(parse("/apis/apps/v1/a/b/c/d", &reg), Route::Unknown);
-        assert_eq!(parse("/healthz/x", &reg), Route::Unknown);
+        assert_eq!(parse("/apis/apps/v1/a/b/c/d"), Route::Unknown);
+        assert_eq!(parse("/healthz/x"), Route::Unknown);
     }
 }
