@@ -1,9 +1,13 @@
-//! The HPA inside a Snapshot as it was written: `autoscaling/v2`, or `autoscaling/v1` as
-//! `kubectl autoscale` creates it. Which one is decided by `apiVersion` (v2 when absent).
+//! The HPA inside a Snapshot as it was written: `autoscaling/v2`, `autoscaling/v1` as
+//! `kubectl autoscale` creates it, or the removed `autoscaling/v2beta2` and
+//! `autoscaling/v2beta1` of older manifests. Which one is decided by `apiVersion` (v2 when
+//! absent).
 
 use std::sync::Arc;
 
 use k8s_openapi::api::autoscaling::{v1, v2};
+
+use crate::api::{v2beta1, v2beta2};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An HPA object as stored by the API server, in either version.
@@ -14,6 +18,10 @@ pub enum HpaObject {
     V2(Arc<v2::HorizontalPodAutoscaler>),
     /// `autoscaling/v1`: converted to v2 when the controller reads it.
     V1(Box<v1::HorizontalPodAutoscaler>),
+    /// `autoscaling/v2beta2` (removed in Kubernetes 1.26): converted to v2.
+    V2beta2(Box<v2beta2::HorizontalPodAutoscaler>),
+    /// `autoscaling/v2beta1` (removed in Kubernetes 1.25): converted to v2.
+    V2beta1(Box<v2beta1::HorizontalPodAutoscaler>),
 }
 
 impl From<v2::HorizontalPodAutoscaler> for HpaObject {
@@ -40,6 +48,8 @@ impl HpaObject {
         let ns = match self {
             Self::V2(h) => h.metadata.namespace.as_deref(),
             Self::V1(h) => h.metadata.namespace.as_deref(),
+            Self::V2beta2(h) => h.metadata.namespace.as_deref(),
+            Self::V2beta1(h) => h.metadata.namespace.as_deref(),
         };
         ns.filter(|ns| !ns.is_empty()).unwrap_or("default")
     }
@@ -49,8 +59,24 @@ impl HpaObject {
         match self {
             Self::V2(h) => h.metadata.name.as_deref(),
             Self::V1(h) => h.metadata.name.as_deref(),
+            Self::V2beta2(h) => h.metadata.name.as_deref(),
+            Self::V2beta1(h) => h.metadata.name.as_deref(),
         }
         .unwrap_or_default()
+    }
+
+    /// For an HPA written in a version current clusters no longer serve, one line saying
+    /// so and how it was read.
+    pub fn version_note(&self) -> Option<&'static str> {
+        match self {
+            Self::V2(_) | Self::V1(_) => None,
+            Self::V2beta2(_) => Some(
+                "autoscaling/v2beta2 is no longer served (removed in Kubernetes 1.26): read as autoscaling/v2, converted as the API server converted it",
+            ),
+            Self::V2beta1(_) => Some(
+                "autoscaling/v2beta1 is no longer served (removed in Kubernetes 1.25): read as autoscaling/v2, converted as the API server converted it",
+            ),
+        }
     }
 }
 
@@ -59,6 +85,8 @@ impl Serialize for HpaObject {
         match self {
             Self::V2(h) => h.serialize(serializer),
             Self::V1(h) => h.serialize(serializer),
+            Self::V2beta2(h) => h.serialize(serializer),
+            Self::V2beta1(h) => h.serialize(serializer),
         }
     }
 }
@@ -88,8 +116,14 @@ impl<'de> Deserialize<'de> for HpaObject {
             "autoscaling/v1" => serde_path_to_error::deserialize(&value)
                 .map(|h| Self::V1(Box::new(h)))
                 .map_err(nested),
+            v2beta2::API_VERSION => serde_path_to_error::deserialize(&value)
+                .map(|h| Self::V2beta2(Box::new(h)))
+                .map_err(nested),
+            v2beta1::API_VERSION => serde_path_to_error::deserialize(&value)
+                .map(|h| Self::V2beta1(Box::new(h)))
+                .map_err(nested),
             other => Err(serde::de::Error::custom(format!(
-                "{NESTED_PATH_MARK}apiVersion{NESTED_PATH_MARK}unsupported value {other:?}: must be autoscaling/v2 or autoscaling/v1"
+                "{NESTED_PATH_MARK}apiVersion{NESTED_PATH_MARK}unsupported value {other:?}: must be autoscaling/v2 or autoscaling/v1 (or the removed autoscaling/v2beta2 or autoscaling/v2beta1)"
             ))),
         }
     }

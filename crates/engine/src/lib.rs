@@ -56,13 +56,14 @@ pub use alpaca_labels as selector;
 pub mod snapshot;
 mod time;
 
+pub use api::{v2beta1, v2beta2};
 pub use error::{FieldError, InvalidSnapshot, ReadError};
 pub use monitor::rest_mapper::is_built_in as is_built_in_kind;
 pub use read::read_snapshot;
 pub use snapshot::{Decision, HpaObject, Snapshot};
 
-/// The HPA as the controller sees it: an `autoscaling/v2` or `autoscaling/v1` object
-/// converted to v2, defaulted and validated as the API server does.
+/// The HPA as the controller sees it: an `autoscaling/v2` object, or a `v1`, `v2beta2` or
+/// `v2beta1` one converted to v2, defaulted and validated as the API server does.
 pub fn admit(
     hpa: &HpaObject,
 ) -> Result<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler, InvalidSnapshot> {
@@ -111,6 +112,9 @@ pub fn decide_with(snapshot: &Snapshot, options: Options) -> Result<Decision, In
         namespace,
     );
     sync.explain = options.explain;
+    if let Some(text) = snapshot.hpa.version_note() {
+        note!(sync, "admit", "{text}");
+    }
     let decision = sync.reconcile();
     if let Some(e) = sync.cluster.bad_input.take() {
         return Err(e.into());

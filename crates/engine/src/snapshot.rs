@@ -26,7 +26,8 @@ pub struct Snapshot {
     /// The kube-controller-manager flags.
     #[serde(default)]
     pub controller: ControllerConfig,
-    /// The HPA as stored: `autoscaling/v2`, or `autoscaling/v1` (converted on use).
+    /// The HPA as written: `autoscaling/v2`, or `autoscaling/v1`, `v2beta2` or `v2beta1`
+    /// (converted on use).
     pub hpa: HpaObject,
     /// The target's scale subresource; `None` when the target does not exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]

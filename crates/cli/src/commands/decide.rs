@@ -29,6 +29,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     })?;
     let decision =
         decide(&snapshot).map_err(|e| BadInput(format!("{}: {e}", args.file.display())))?;
+    // The explanation says it too (its ADMIT step); the Decision alone would not.
+    if let Some(note) = snapshot.hpa.version_note()
+        && !args.explain
+    {
+        eprintln!("warning: {}: {note}", args.file.display());
+    }
     if args.explain {
         print!("{}", explain(&decision));
         Ok(())

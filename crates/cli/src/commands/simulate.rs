@@ -100,6 +100,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(seed) = args.seed {
         scenario.seed = seed;
     }
+    for note in scenario.hpas.iter().filter_map(|h| h.note.as_deref()) {
+        eprintln!("warning: {}: {note}", args.file.display());
+    }
     let explain_at = args
         .explain_at
         .as_deref()

@@ -1,12 +1,18 @@
 //! What the API server does to an HPA before the controller sees it: conversion from
-//! `autoscaling/v1`, defaulting, and validation.
+//! `autoscaling/v1`, `v2beta2` or `v2beta1`, defaulting, and validation.
 //!
 //! ```text
-//!   snapshot.hpa (v1 or v2) --convert--> v2 HPA --default--> --validate--> controller
+//!   snapshot.hpa (v1, v2beta1, v2beta2 or v2) --convert--> v2 HPA --default--> --validate--> controller
 //! ```
 
 mod convert_v1;
+mod convert_v2beta1;
+mod convert_v2beta2;
 mod defaults;
+mod round_trip;
+pub mod v2beta1;
+mod v2beta1_fields;
+pub mod v2beta2;
 mod validation;
 
 use std::borrow::Cow;
@@ -30,7 +36,7 @@ pub fn admit(object: &HpaObject) -> Result<HorizontalPodAutoscaler, InvalidSnaps
     Ok(HorizontalPodAutoscaler {
         metadata: match object {
             HpaObject::V2(h) => h.metadata.clone(),
-            HpaObject::V1(_) => convert_v1_metadata(object),
+            _ => convert(object).map(|c| c.metadata).unwrap_or_default(),
         },
         spec: admitted.spec.into_owned(),
         status,
@@ -74,8 +80,8 @@ pub(crate) fn admit_spec_and_status(object: &HpaObject) -> Result<Admitted<'_>, 
                 .and_then(|s| s.current_metrics.as_deref())
                 .map(Cow::Borrowed),
         },
-        HpaObject::V1(h) => {
-            let mut hpa = convert_v1::convert(h)?;
+        _ => {
+            let mut hpa = convert(object)?;
             defaults::apply(&mut hpa.spec);
             let current_metrics = hpa
                 .status
@@ -89,7 +95,10 @@ pub(crate) fn admit_spec_and_status(object: &HpaObject) -> Result<Admitted<'_>, 
             }
         }
     };
-    let errors = validation::validate(object.name(), &admitted.spec);
+    let mut errors = validation::validate(object.name(), &admitted.spec);
+    if let HpaObject::V2beta1(_) = object {
+        v2beta1_fields::rename(&mut errors);
+    }
     if errors.is_empty() {
         Ok(admitted)
     } else {
@@ -97,14 +106,12 @@ pub(crate) fn admit_spec_and_status(object: &HpaObject) -> Result<Admitted<'_>, 
     }
 }
 
-/// The metadata of a converted v1 HPA (its annotations carry v2 fields and are dropped).
-fn convert_v1_metadata(
-    object: &HpaObject,
-) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+/// An HPA of another version as the API server converts it to v2 (a v2 one as it is).
+fn convert(object: &HpaObject) -> Result<HorizontalPodAutoscaler, InvalidSnapshot> {
     match object {
-        HpaObject::V1(h) => convert_v1::convert(h)
-            .map(|c| c.metadata)
-            .unwrap_or_default(),
-        HpaObject::V2(h) => h.metadata.clone(),
+        HpaObject::V2(h) => Ok(HorizontalPodAutoscaler::clone(h)),
+        HpaObject::V1(h) => convert_v1::convert(h),
+        HpaObject::V2beta2(h) => convert_v2beta2::convert(h),
+        HpaObject::V2beta1(h) => Ok(convert_v2beta1::convert(h)),
     }
 }

@@ -195,7 +195,8 @@ pub fn hpa(
 ) -> Result<HpaDef, ScenarioError> {
     require_name(doc)?;
     let namespace = namespace_of(&written);
-    let admitted = admit(&written).map_err(|(field, problem)| doc.error(field, problem))?;
+    let (admitted, note) =
+        admit_noting(&written).map_err(|(field, problem)| doc.error(field, problem))?;
     let target = find_target(&admitted, &namespace, deployments)
         .map_err(|p| doc.error("spec.scaleTargetRef", p))?;
     Ok(HpaDef {
@@ -204,14 +205,29 @@ pub fn hpa(
         written,
         admitted,
         target,
+        note: note.map(|n| format!("HorizontalPodAutoscaler {:?}: {n}", doc.name)),
     })
 }
 
-/// Runs the engine's admission (read as the API server reads `autoscaling/v1` or `v2`,
-/// defaulted, validated), giving the first problem as (field, problem).
+/// Runs the engine's admission (read as the API server reads `autoscaling/v2`, `v1`,
+/// `v2beta2` or `v2beta1`, defaulted, validated), giving the first problem as
+/// (field, problem).
 pub fn admit(
     written: &serde_json::Value,
 ) -> Result<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler, (String, String)> {
+    admit_noting(written).map(|(admitted, _)| admitted)
+}
+
+/// [`admit`], with the engine's note on the version read, if it has one.
+fn admit_noting(
+    written: &serde_json::Value,
+) -> Result<
+    (
+        k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler,
+        Option<&'static str>,
+    ),
+    (String, String),
+> {
     let mut with_ns = written.clone();
     if let Some(meta) = with_ns.get_mut("metadata").and_then(|m| m.as_object_mut()) {
         meta.entry("namespace").or_insert_with(|| "default".into());
@@ -227,7 +243,8 @@ pub fn admit(
                 _ => (if outer == "." { String::new() } else { outer }, message),
             }
         })?;
-    alpaca_engine::admit(&object).map_err(|e| {
+    let note = object.version_note();
+    let admitted = alpaca_engine::admit(&object).map_err(|e| {
         let first = e.errors.first().cloned();
         let field = first
             .as_ref()
@@ -239,7 +256,8 @@ pub fn admit(
             n => format!("{} (and {} more: {e})", e.errors[0].problem, n - 1),
         };
         (field, problem)
-    })
+    })?;
+    Ok((admitted, note))
 }
 
 /// The Deployment an admitted HPA scales.

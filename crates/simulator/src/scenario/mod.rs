@@ -1,6 +1,7 @@
 //! Scenarios: a YAML file of several documents — Kubernetes manifests (Deployment,
-//! Service, HorizontalPodAutoscaler `autoscaling/v2` or `v1`) and one `kind: Simulation`
-//! document — read, checked and resolved into a [`Scenario`].
+//! Service, HorizontalPodAutoscaler `autoscaling/v2`, `v1`, or the removed `v2beta2` and
+//! `v2beta1`) and one `kind: Simulation` document — read, checked and resolved into a
+//! [`Scenario`].
 //!
 //! ```text
 //!   text ─split─▶ documents ─read (serde_path_to_error)─▶ manifests + Simulation

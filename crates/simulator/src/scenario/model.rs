@@ -120,10 +120,14 @@ pub struct HpaDef {
     pub name: String,
     /// Namespace.
     pub namespace: String,
-    /// The object as written (`autoscaling/v1` or `v2`), namespace filled in.
+    /// The object as written (`autoscaling/v2`, `v1`, `v2beta2` or `v2beta1`), namespace
+    /// filled in.
     pub written: serde_json::Value,
     /// As the API server serves it: `autoscaling/v2`, defaulted.
     pub admitted: HorizontalPodAutoscaler,
+    /// A note on how it was read, for a person: set when it is written in a version
+    /// current clusters no longer serve (`v2beta2`, `v2beta1`), read as `v2`.
+    pub note: Option<String>,
     /// The Deployment it scales.
     pub target: usize,
 }
