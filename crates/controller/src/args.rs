@@ -95,6 +95,10 @@ pub struct ControllerArgs {
     /// Longest retry delay after failed syncs.
     #[arg(long, default_value = "5m", value_parser = go_duration)]
     pub sync_backoff_max: GoDuration,
+    /// Deadline of one API request (watches excepted): a metrics API that never answers
+    /// fails the sync after this long, with a condition and an event.
+    #[arg(long, default_value = "10s", value_parser = go_duration)]
+    pub request_timeout: GoDuration,
     /// What to reconcile: `hpa` (autoscaling/v2 HPAs) or `crd` (alpaca.dev/v1 HPAs).
     #[arg(long, value_enum, env = "ALPACA_MODE", default_value_t = Mode::Hpa)]
     pub mode: Mode,
@@ -171,6 +175,7 @@ impl Default for ControllerArgs {
             sync_jitter: 0.1,
             sync_backoff_base: GoDuration::from_secs(1),
             sync_backoff_max: GoDuration::from_secs(300),
+            request_timeout: GoDuration::from_secs(10),
             mode: Mode::Hpa,
             namespace: None,
             concurrency: 5,
@@ -189,6 +194,11 @@ impl Default for ControllerArgs {
 }
 
 impl ControllerArgs {
+    /// The request timeout as a std duration (zero: none).
+    pub fn request_timeout(&self) -> Duration {
+        to_std(self.request_timeout)
+    }
+
     /// The sync period as a std duration (at least 1 ms).
     pub fn sync_period(&self) -> Duration {
         to_std(self.sync_period).max(Duration::from_millis(1))

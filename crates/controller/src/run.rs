@@ -2,15 +2,29 @@
 //! otherwise), logs, signals, and the controller until SIGTERM or Ctrl-C.
 
 use std::path::Path;
+use std::time::Duration;
 
 use crate::args::ControllerArgs;
 use crate::controller::Controller;
 use crate::error::ControllerError;
+use crate::request_timeout::RequestTimeoutLayer;
 use crate::telemetry::logs;
 
+/// The default deadline of one API request (`--request-timeout`).
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A client for the cluster: `kubeconfig` when given, else in-cluster config in a pod,
-/// else `$KUBECONFIG` or `~/.kube/config`.
+/// else `$KUBECONFIG` or `~/.kube/config`; with the default request timeout.
 pub async fn client(kubeconfig: Option<&Path>) -> Result<kube::Client, ControllerError> {
+    client_with_timeout(kubeconfig, DEFAULT_REQUEST_TIMEOUT).await
+}
+
+/// [`client`] with a deadline of `timeout` on every request but watches, no retry layer
+/// (a failed request fails the sync at once, as with client-go), and Alpaca's user agent.
+pub async fn client_with_timeout(
+    kubeconfig: Option<&Path>,
+    timeout: Duration,
+) -> Result<kube::Client, ControllerError> {
     let config = match kubeconfig {
         Some(path) => {
             let kc = kube::config::Kubeconfig::read_from(path)
@@ -23,7 +37,24 @@ pub async fn client(kubeconfig: Option<&Path>) -> Result<kube::Client, Controlle
             .await
             .map_err(|e| ControllerError::Config(e.to_string()))?,
     };
-    kube::Client::try_from(config).map_err(|e| ControllerError::Config(e.to_string()))
+    let mut config = config;
+    config.default_retry = false;
+    if let Ok(agent) = http::HeaderValue::from_str(&user_agent()) {
+        config.headers.push((http::header::USER_AGENT, agent));
+    }
+    let builder = kube::client::ClientBuilder::try_from(config)
+        .map_err(|e| ControllerError::Config(e.to_string()))?;
+    Ok(builder.with_layer(&RequestTimeoutLayer(timeout)).build())
+}
+
+/// `alpaca/VERSION (OS/ARCH)`, as audit logs show who wrote.
+pub fn user_agent() -> String {
+    format!(
+        "alpaca/{} ({}/{})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
 }
 
 /// Resolves on SIGTERM or Ctrl-C.
@@ -53,7 +84,7 @@ async fn terminated() {
 /// syncs finish, the memory is persisted and the leader Lease is released.
 pub async fn run(args: ControllerArgs) -> Result<(), ControllerError> {
     logs::init(args.log_format);
-    let client = client(args.kubeconfig.as_deref()).await?;
+    let client = client_with_timeout(args.kubeconfig.as_deref(), args.request_timeout()).await?;
     let controller = Controller::new(client, args).await?;
     controller.run(terminated()).await
 }

@@ -1,0 +1,7 @@
+//! The controller against a real control plane (`alpaca-testenv`): kube-apiserver and
+//! kube-controller-manager 1.24 with its HPA controller off, the kubelet stand-in, and the
+//! metrics APIs behind the real aggregator. One control plane serves every test here, each
+//! in a namespace of its own with a controller limited to it (`--namespace`).
+
+mod support;
+mod sync;
