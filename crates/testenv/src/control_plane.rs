@@ -457,6 +457,23 @@ impl ControlPlane {
         self.procs.tail(process, lines)
     }
 
+    /// Starts a process of the test's (e.g. the `alpaca` binary) in the control plane's
+    /// process group, so that it ends with the test process however that ends; its output
+    /// goes to `NAME.log` in [`Self::dir`] ([`Self::log_tail`]).
+    pub fn spawn(&self, name: &str, program: &Path, args: &[String]) -> Result<(), TestEnvError> {
+        self.procs.spawn(name, program, args)
+    }
+
+    /// Stops a process started with [`Self::spawn`] (TERM, then KILL after `grace`).
+    pub fn stop(&self, name: &str, grace: Duration) {
+        self.procs.stop(name, grace);
+    }
+
+    /// Whether a process started with [`Self::spawn`] still runs (`Err` says how it ended).
+    pub fn check(&self, name: &str) -> Result<(), String> {
+        self.procs.check(name)
+    }
+
     /// Stops kube-controller-manager (e.g. before a test that must be the only writer).
     pub fn stop_controller_manager(&mut self) {
         self.procs

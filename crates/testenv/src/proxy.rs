@@ -30,9 +30,25 @@ struct Shared {
     log: Mutex<Vec<RequestRecord>>,
     cut: tokio::sync::watch::Sender<bool>,
     connections: Mutex<Vec<AbortHandle>>,
+    expiries: Mutex<Vec<(String, u32)>>,
 }
 
 impl Shared {
+    /// Whether this watch is to be told its resource version expired (and counts it).
+    fn expire(&self, info: &RequestInfo) -> bool {
+        if info.verb != Some(alpaca_fake_apiserver::Verb::Watch) {
+            return false;
+        }
+        let mut expiries = self.expiries.lock().expect("expiries");
+        for (resource, times) in expiries.iter_mut() {
+            if info.resource.as_deref() == Some(resource.as_str()) && *times > 0 {
+                *times -= 1;
+                return true;
+            }
+        }
+        false
+    }
+
     fn is_cut(&self) -> bool {
         *self.cut.borrow()
     }
@@ -100,6 +116,10 @@ async fn forward(State(ctx): State<Arc<Ctx>>, req: Request) -> Response {
         // a partition: the request is sent and nothing ever comes back
         futures::future::pending::<()>().await;
     }
+    if ctx.shared.expire(&info) {
+        ctx.shared.log.lock().expect("log").push(record(200));
+        return expired_watch();
+    }
     let outcome = ctx.shared.faults.lock().expect("faults").check(&info);
     if !outcome.latency.is_zero() {
         tokio::time::sleep(outcome.latency).await;
@@ -142,6 +162,22 @@ async fn forward(State(ctx): State<Arc<Ctx>>, req: Request) -> Response {
     }
 }
 
+/// What kube-apiserver answers a watch from a resource version it no longer has: 200, then
+/// one ERROR event carrying a 410 `Expired` Status, then the end of the stream.
+fn expired_watch() -> Response {
+    let event = serde_json::json!({"type": "ERROR", "object": {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": "too old resource version", "reason": "Expired", "code": 410}});
+    let mut body = serde_json::to_vec(&event).unwrap_or_default();
+    body.push(b'\n');
+    let mut response = Response::new(Body::from(body));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
 impl FaultProxy {
     /// Starts a proxy to the control plane. Call inside the runtime that will keep it.
     pub async fn start(plane: &crate::ControlPlane, name: &str) -> Result<Self, TestEnvError> {
@@ -165,6 +201,7 @@ impl FaultProxy {
             log: Mutex::default(),
             cut: tokio::sync::watch::Sender::new(false),
             connections: Mutex::default(),
+            expiries: Mutex::default(),
         });
         let ctx = Arc::new(Ctx {
             shared: shared.clone(),
@@ -238,6 +275,16 @@ impl FaultProxy {
     /// Ends the partition (what hung stays hung; new requests go through).
     pub fn heal(&self) {
         self.shared.cut.send_replace(false);
+    }
+
+    /// The next `times` watches of `resource` (plural) are told their resource version has
+    /// expired, as kube-apiserver tells it (the client must list again).
+    pub fn expire_watches(&self, resource: &str, times: u32) {
+        self.shared
+            .expiries
+            .lock()
+            .expect("expiries")
+            .push((resource.to_string(), times));
     }
 
     /// Drops every open connection (the server closed them).
