@@ -105,7 +105,9 @@ mod tests {
         let get = http::Request::get("/api/v1/pods").body(()).unwrap();
         let err = svc.call(get).await.unwrap_err();
         assert!(err.to_string().contains("timed out after 50ms"), "{err}");
-        let watch = http::Request::get("/api/v1/pods?watch=true").body(()).unwrap();
+        let watch = http::Request::get("/api/v1/pods?watch=true")
+            .body(())
+            .unwrap();
         assert_eq!(svc.call(watch).await.unwrap(), "done");
     }
 }

@@ -10,9 +10,7 @@ use std::time::Duration;
 use alpaca_controller::{Controller, ControllerArgs, ControllerError};
 use alpaca_metrics_api::GoDuration;
 use alpaca_testenv::aggregated::METRICS_APIS;
-use alpaca_testenv::{
-    ControllerManager, CpuLoad, EnvOptions, KubeletOptions, Options, TestEnv,
-};
+use alpaca_testenv::{ControllerManager, CpuLoad, EnvOptions, KubeletOptions, Options, TestEnv};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Event, Pod};
@@ -75,9 +73,16 @@ impl Ns {
             + Clone
             + std::fmt::Debug,
     {
-        let name = obj["metadata"]["name"].as_str().expect("a name").to_string();
+        let name = obj["metadata"]["name"]
+            .as_str()
+            .expect("a name")
+            .to_string();
         self.api::<K>()
-            .patch(&name, &PatchParams::apply("test").force(), &Patch::Apply(obj))
+            .patch(
+                &name,
+                &PatchParams::apply("test").force(),
+                &Patch::Apply(obj),
+            )
             .await
             .unwrap_or_else(|e| panic!("applying {name}: {e}"))
     }
