@@ -12,12 +12,16 @@ pub mod auth;
 pub mod backend;
 pub mod config;
 pub mod error;
+pub mod limits;
 pub mod listener;
 pub mod pki;
 pub mod quantity;
+pub mod reload;
 pub mod resources;
 pub mod selector;
+pub mod serve;
 pub mod server;
+pub mod serving_cert;
 pub mod telemetry;
 pub mod tls;
 

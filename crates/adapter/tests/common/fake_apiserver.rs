@@ -1,6 +1,7 @@
 //! A stand-in kube-apiserver on loopback, answering only what the adapter asks a cluster:
-//! the `extension-apiserver-authentication` ConfigMap, TokenReviews, SubjectAccessReviews
-//! (only user `hpa`, only in namespace `default`) and metadata lists of pods by label.
+//! the `extension-apiserver-authentication` ConfigMap (which a test may change), TokenReviews,
+//! SubjectAccessReviews (only user `hpa`, only in namespace `default` or on `/metrics`) and
+//! metadata lists of pods by label.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,8 @@ pub struct FakeApiServer {
     pub url: String,
     /// Every review body received.
     pub reviews: Arc<Mutex<Vec<Value>>>,
+    /// The data of `extension-apiserver-authentication`, served as it is at each request.
+    pub configmap: Arc<Mutex<BTreeMap<String, String>>>,
     /// A kubeconfig pointing at it.
     pub kubeconfig: std::path::PathBuf,
     _dir: tempfile::TempDir,
@@ -32,11 +35,13 @@ const PODS: &[(&str, &str, &str)] = &[
 pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
     let reviews = Arc::new(Mutex::new(Vec::new()));
     let (sar_log, tr_log) = (reviews.clone(), reviews.clone());
+    let configmap = Arc::new(Mutex::new(configmap));
+    let served = configmap.clone();
     let app = Router::new()
         .route(
             "/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication",
             get(move || {
-                let data = configmap.clone();
+                let data = served.lock().unwrap().clone();
                 async move {
                     Json(json!({"apiVersion": "v1", "kind": "ConfigMap",
                         "metadata": {"name": "extension-apiserver-authentication", "namespace": "kube-system"},
@@ -51,7 +56,9 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
                 async move {
                     log.lock().unwrap().push(review.clone());
                     let spec = &review["spec"];
-                    let allowed = spec["user"] == "hpa" && spec["resourceAttributes"]["namespace"] == "default";
+                    let allowed = spec["user"] == "hpa"
+                        && (spec["resourceAttributes"]["namespace"] == "default"
+                            || spec["nonResourceAttributes"]["path"] == "/metrics");
                     review["status"] = json!({"allowed": allowed});
                     (axum::http::StatusCode::CREATED, Json(review))
                 }
@@ -92,7 +99,19 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
     let url = format!("http://{}", l.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(l, app).await });
     let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
+    let kubeconfig = write_kubeconfig(dir.path(), &url);
+    FakeApiServer {
+        url,
+        reviews,
+        configmap,
+        kubeconfig,
+        _dir: dir,
+    }
+}
+
+/// Writes a kubeconfig for a server at `url` into `dir`.
+pub fn write_kubeconfig(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
+    let kubeconfig = dir.join("kubeconfig");
     std::fs::write(
         &kubeconfig,
         format!(
@@ -100,10 +119,5 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
         ),
     )
     .unwrap();
-    FakeApiServer {
-        url,
-        reviews,
-        kubeconfig,
-        _dir: dir,
-    }
+    kubeconfig
 }
