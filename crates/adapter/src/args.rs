@@ -18,6 +18,10 @@ pub enum BackendKind {
 /// Flags of the metrics adapter.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AdapterArgs {
+    /// Instead of serving: a check to run before installing.
+    #[command(subcommand)]
+    pub command: Option<crate::command::AdapterCommand>,
+
     /// The port to serve HTTPS on (plain HTTP with --insecure-serve-http); 0 picks a free one.
     #[arg(long, default_value_t = 6443)]
     pub secure_port: u16,
@@ -211,6 +215,15 @@ mod tests {
         assert_eq!(a.requestheader_allowed_names.len(), 2);
         assert_eq!(a.backend, BackendKind::Prometheus);
         assert!(Cli::try_parse_from(["x", "--write-port=8080"]).is_err());
+        let a = Cli::try_parse_from(["x", "check-apiservice", "--allow-takeover"])
+            .unwrap()
+            .args;
+        let Some(crate::command::AdapterCommand::CheckApiservice(c)) = a.command else {
+            panic!("subcommand expected")
+        };
+        assert!(c.allow_takeover);
+        assert_eq!(c.service.to_string(), "custom-metrics/alpaca-adapter");
+        assert_eq!(c.api_services.len(), 3);
     }
 
     #[test]

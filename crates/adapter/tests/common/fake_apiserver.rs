@@ -1,7 +1,7 @@
 //! A stand-in kube-apiserver on loopback, answering only what the adapter asks a cluster:
 //! the `extension-apiserver-authentication` ConfigMap (which a test may change), TokenReviews,
-//! SubjectAccessReviews (only user `hpa`, only in namespace `default` or on `/metrics`) and
-//! metadata lists of pods by label.
+//! SubjectAccessReviews (only user `hpa`, only in namespace `default` or on `/metrics`),
+//! metadata lists of pods by label, and APIService objects (which a test may add).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +19,8 @@ pub struct FakeApiServer {
     pub reviews: Arc<Mutex<Vec<Value>>>,
     /// The data of `extension-apiserver-authentication`, served as it is at each request.
     pub configmap: Arc<Mutex<BTreeMap<String, String>>>,
+    /// APIService objects by name.
+    pub apiservices: Arc<Mutex<BTreeMap<String, Value>>>,
     /// A kubeconfig pointing at it.
     pub kubeconfig: std::path::PathBuf,
     _dir: tempfile::TempDir,
@@ -37,7 +39,25 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
     let (sar_log, tr_log) = (reviews.clone(), reviews.clone());
     let configmap = Arc::new(Mutex::new(configmap));
     let served = configmap.clone();
+    let apiservices: Arc<Mutex<BTreeMap<String, Value>>> = Arc::default();
+    let registered = apiservices.clone();
     let app = Router::new()
+        .route(
+            "/apis/apiregistration.k8s.io/v1/apiservices/{name}",
+            get(move |Path(name): Path<String>| {
+                let found = registered.lock().unwrap().get(&name).cloned();
+                async move {
+                    match found {
+                        Some(o) => (axum::http::StatusCode::OK, Json(o)),
+                        None => (
+                            axum::http::StatusCode::NOT_FOUND,
+                            Json(json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                "reason": "NotFound", "code": 404, "message": format!("apiservices {name:?} not found")})),
+                        ),
+                    }
+                }
+            }),
+        )
         .route(
             "/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication",
             get(move || {
@@ -104,6 +124,7 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
         url,
         reviews,
         configmap,
+        apiservices,
         kubeconfig,
         _dir: dir,
     }
