@@ -88,7 +88,7 @@ pub async fn middleware(State(st): State<SharedState>, req: Request, next: Next)
     let resp = next.run(req).await;
     st.telemetry.observe(
         &path,
-        &method,
+        method,
         resp.status().as_u16(),
         start.elapsed().as_secs_f64(),
     );
