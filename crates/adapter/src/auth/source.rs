@@ -107,11 +107,6 @@ impl AuthSource {
         }
     }
 
-    /// Whether a ConfigMap is read.
-    pub fn reads_cluster(&self) -> bool {
-        self.cluster.is_some()
-    }
-
     fn combine(&self, cluster: Option<&ClusterAuthentication>) -> Result<AuthInputs, AdapterError> {
         let (requestheader_ca, rh_cluster) = match &self.requestheader_client_ca_file {
             Some(path) => (tls::load_certs(path)?, None),
@@ -203,5 +198,64 @@ pub async fn reload(
                 tracing::warn!(error = %e, "the new authentication settings are unusable; keeping the current ones")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: AdapterArgs,
+    }
+
+    fn source(flags: &[&str]) -> AuthSource {
+        let args = Cli::try_parse_from(std::iter::once("x").chain(flags.iter().copied()))
+            .unwrap()
+            .args;
+        AuthSource::from_args(&args, None)
+    }
+
+    #[test]
+    fn flags_left_at_their_defaults_take_the_configmap_values() {
+        let cluster = ClusterAuthentication {
+            requestheader_ca: vec![CertificateDer::from(vec![1u8])],
+            allowed_names: vec!["front-proxy-client".into()],
+            username_headers: vec!["X-Remote-User".into(), "X-User".into()],
+            group_headers: vec!["X-Remote-Group".into()],
+            extra_headers_prefixes: vec!["X-Remote-Extra-".into()],
+            client_ca: vec![CertificateDer::from(vec![2u8])],
+        };
+        let from_cm = source(&[]).combine(Some(&cluster)).unwrap();
+        assert_eq!(from_cm.allowed_names, ["front-proxy-client"]);
+        assert_eq!(from_cm.username_headers, ["X-Remote-User", "X-User"]);
+        assert_eq!(from_cm.client_ca, cluster.client_ca);
+        let flags = source(&[
+            "--requestheader-allowed-names=aggregator",
+            "--requestheader-username-headers=X-Who",
+        ])
+        .combine(Some(&cluster))
+        .unwrap();
+        assert_eq!(flags.allowed_names, ["aggregator"]);
+        assert_eq!(flags.username_headers, ["X-Who"]);
+        assert_eq!(flags.requestheader_ca, cluster.requestheader_ca);
+        assert_eq!(
+            source(&[]).combine(None).unwrap(),
+            AuthInputs {
+                username_headers: vec![DEFAULT_USERNAME_HEADER.into()],
+                group_headers: vec![DEFAULT_GROUP_HEADER.into()],
+                extra_headers_prefixes: vec![DEFAULT_EXTRA_PREFIX.into()],
+                ..AuthInputs::default()
+            }
+        );
+        assert!(
+            source(&["--client-ca-file=/nonexistent/ca.crt"])
+                .combine(None)
+                .is_err(),
+            "an unreadable CA file is an error"
+        );
     }
 }
