@@ -64,6 +64,7 @@ impl RequestHeaderConfig {
             .iter()
             .flat_map(|h| headers.get_all(h.as_str()).iter())
             .filter_map(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty())
             .map(str::to_string)
             .collect();
         let mut extra: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -142,6 +143,7 @@ mod tests {
         h.insert("x-remote-user", "alice".parse().unwrap());
         h.append("x-remote-group", "devs".parse().unwrap());
         h.append("x-remote-group", "system:authenticated".parse().unwrap());
+        h.append("x-remote-group", "".parse().unwrap());
         h.insert("x-remote-extra-scopes", "view".parse().unwrap());
         h.insert(
             "x-remote-extra-example.org%2fteam",
@@ -153,7 +155,11 @@ mod tests {
         assert!(c.issued(&proxy));
         let u = c.authenticate(&proxy, &h).unwrap().unwrap();
         assert_eq!(u.name, "alice");
-        assert_eq!(u.groups, vec!["devs", "system:authenticated"]);
+        assert_eq!(
+            u.groups,
+            vec!["devs", "system:authenticated"],
+            "empty ones skipped"
+        );
         assert_eq!(u.extra["scopes"], vec!["view"]);
         assert_eq!(u.extra["example.org/team"], vec!["infra"]);
         assert_eq!(u.extra["bad%zz"], vec!["x"]);
