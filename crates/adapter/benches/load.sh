@@ -45,4 +45,4 @@ run_one() {
 }
 
 run_one http 18080 --insecure-serve-http
-run_one https 18443 --anonymous-auth
+run_one https 18443 --anonymous-auth --delegated-authorization=false

@@ -18,13 +18,17 @@ pub enum BackendKind {
 /// Flags of the metrics adapter.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AdapterArgs {
+    /// Instead of serving: a check to run before installing.
+    #[command(subcommand)]
+    pub command: Option<crate::command::AdapterCommand>,
+
     /// The port to serve HTTPS on (plain HTTP with --insecure-serve-http); 0 picks a free one.
     #[arg(long, default_value_t = 6443)]
     pub secure_port: u16,
 
-    /// The address to listen on.
-    #[arg(long, default_value = "0.0.0.0")]
-    pub bind_address: IpAddr,
+    /// The address to listen on (default 0.0.0.0; 127.0.0.1 with --insecure-serve-http).
+    #[arg(long)]
+    pub bind_address: Option<IpAddr>,
 
     /// PEM certificate (chain) to serve, with --tls-private-key-file; without them a CA and a
     /// serving certificate for localhost (and --tls-sni-hosts) are generated at start.
@@ -77,14 +81,20 @@ pub struct AdapterArgs {
     #[arg(long)]
     pub authentication_skip_lookup: bool,
 
+    /// Start even if `kube-system/extension-apiserver-authentication` cannot be read (it is
+    /// then retried every --reload-interval); by default that is an error at start.
+    #[arg(long)]
+    pub authentication_tolerate_lookup_failure: bool,
+
     /// Accept requests without credentials as `system:anonymous` (they are still authorized).
     #[arg(long)]
     pub anonymous_auth: bool,
 
     /// Authorize every request through SubjectAccessReview against the cluster (the in-cluster
-    /// config, or --authorization-kubeconfig). Without it, every authenticated user is allowed
-    /// (the kube-apiserver still authorizes the requests it proxies).
-    #[arg(long)]
+    /// config, or --authorization-kubeconfig), as upstream does. With
+    /// --delegated-authorization=false every authenticated user is allowed (the kube-apiserver
+    /// still authorizes the requests it proxies).
+    #[arg(long, default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
     pub delegated_authorization: bool,
 
     /// Kubeconfig for SubjectAccessReview; implies --delegated-authorization.
@@ -115,6 +125,23 @@ pub struct AdapterArgs {
     #[arg(long, default_value_t = 64 * 1024)]
     pub max_request_body_bytes: usize,
 
+    /// A request not answered within this time gets 504 Timeout.
+    #[arg(long, default_value = "1m")]
+    pub request_timeout: GoDuration,
+
+    /// Requests served at once before new ones get 429 TooManyRequests (0: no limit).
+    #[arg(long, default_value_t = 400)]
+    pub max_requests_inflight: usize,
+
+    /// How long a shutdown waits for open connections before closing them.
+    #[arg(long, default_value = "20s")]
+    pub graceful_shutdown_timeout: GoDuration,
+
+    /// How often the CA files, the cluster's authentication ConfigMap and the serving
+    /// certificate files are re-read (changes take effect without a restart).
+    #[arg(long, default_value = "1m")]
+    pub reload_interval: GoDuration,
+
     /// Where values come from.
     #[arg(long, value_enum, default_value_t = BackendKind::Memory)]
     pub backend: BackendKind,
@@ -136,6 +163,18 @@ pub struct AdapterArgs {
     pub prometheus_timeout: GoDuration,
 }
 
+impl AdapterArgs {
+    /// The listen address: `--bind-address`, else 127.0.0.1 in insecure mode (plain HTTP
+    /// without authentication must not reach the network by accident) and 0.0.0.0 otherwise.
+    pub fn bind_ip(&self) -> IpAddr {
+        self.bind_address.unwrap_or(if self.insecure_serve_http {
+            IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+        } else {
+            IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +193,17 @@ mod tests {
         assert_eq!(a.requestheader_username_headers, vec!["X-Remote-User"]);
         assert_eq!(a.backend, BackendKind::Memory);
         assert!(!a.enable_write && !a.insecure_serve_http);
+        assert!(a.delegated_authorization, "on by default, as upstream");
+        assert_eq!(a.bind_address, None);
+        assert_eq!(a.max_requests_inflight, 400);
+        let off = Cli::try_parse_from(["x", "--delegated-authorization=false"])
+            .unwrap()
+            .args;
+        assert!(!off.delegated_authorization);
+        let on = Cli::try_parse_from(["x", "--delegated-authorization", "--enable-write"])
+            .unwrap()
+            .args;
+        assert!(on.delegated_authorization && on.enable_write);
         let a = Cli::try_parse_from([
             "x",
             "--backend=prometheus",
@@ -165,5 +215,28 @@ mod tests {
         assert_eq!(a.requestheader_allowed_names.len(), 2);
         assert_eq!(a.backend, BackendKind::Prometheus);
         assert!(Cli::try_parse_from(["x", "--write-port=8080"]).is_err());
+        let a = Cli::try_parse_from(["x", "check-apiservice", "--allow-takeover"])
+            .unwrap()
+            .args;
+        let Some(crate::command::AdapterCommand::CheckApiservice(c)) = a.command else {
+            panic!("subcommand expected")
+        };
+        assert!(c.allow_takeover);
+        assert_eq!(c.service.to_string(), "custom-metrics/alpaca-adapter");
+        assert_eq!(c.api_services.len(), 3);
+    }
+
+    #[test]
+    fn insecure_mode_binds_loopback_unless_told() {
+        let a = Cli::try_parse_from(["x", "--insecure-serve-http"])
+            .unwrap()
+            .args;
+        assert_eq!(a.bind_ip().to_string(), "127.0.0.1");
+        let a = Cli::try_parse_from(["x", "--insecure-serve-http", "--bind-address=0.0.0.0"])
+            .unwrap()
+            .args;
+        assert_eq!(a.bind_ip().to_string(), "0.0.0.0");
+        let a = Cli::try_parse_from(["x"]).unwrap().args;
+        assert_eq!(a.bind_ip().to_string(), "0.0.0.0");
     }
 }

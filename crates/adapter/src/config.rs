@@ -1,6 +1,7 @@
 //! The resolved server configuration: what [`crate::Server::bind`] needs, built from
-//! [`AdapterArgs`] (reading certificate files, generating a serving certificate, loading
-//! rules, connecting to the cluster for authorization) or directly by tests.
+//! [`AdapterArgs`] (reading certificate files, generating a serving certificate, reading the
+//! authentication settings, loading rules, connecting to the cluster for authorization) or
+//! directly by tests.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -8,16 +9,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::args::{AdapterArgs, BackendKind};
-use crate::auth::lookup::{self, ClusterAuthentication};
-use crate::auth::requestheader::RequestHeaderConfig;
+use crate::auth::source::AuthSource;
 use crate::auth::token::TokenReviewer;
-use crate::auth::{Auth, Authorizer, delegated::DelegatedAuthorizer};
+use crate::auth::{
+    Auth, Authorizer, certs::SharedCertAuthenticators, delegated::DelegatedAuthorizer,
+};
 use crate::backend::Backend;
 use crate::backend::lister::ObjectLister;
 use crate::backend::memory::MemoryBackend;
 use crate::backend::prometheus::PrometheusBackend;
 use crate::backend::prometheus::rules::Rules;
 use crate::error::AdapterError;
+use crate::limits::Limits;
+use crate::reload::{AuthReload, CertReload, Reload};
+use crate::serving_cert::{ServingCertFiles, ServingCertResolver};
 use crate::tls;
 
 /// TLS settings of the main listener.
@@ -46,6 +51,10 @@ pub struct ServerConfig {
     pub write_bind: Option<SocketAddr>,
     /// The largest request body accepted.
     pub max_body_bytes: usize,
+    /// Timeouts and the in-flight bound.
+    pub limits: Limits,
+    /// What is re-read while serving.
+    pub reload: Reload,
 }
 
 impl ServerConfig {
@@ -60,22 +69,20 @@ impl ServerConfig {
             enable_write: true,
             write_bind: None,
             max_body_bytes: 64 * 1024,
+            limits: Limits::default(),
+            reload: Reload::default(),
         }
     }
 
     /// HTTPS with a generated certificate on `127.0.0.1:0`, a memory backend, writes on and
-    /// the given authentication (`client_roots` are the CAs whose client certificates the TLS
-    /// layer verifies).
-    pub fn secure_local(
-        auth: Auth,
-        client_roots: &[rustls::pki_types::CertificateDer<'static>],
-    ) -> Result<Self, AdapterError> {
+    /// the given authentication.
+    pub fn secure_local(auth: Auth) -> Result<Self, AdapterError> {
         tls::install_crypto_provider();
         let cert = tls::self_signed(&[])?;
         let generated_ca_pem = cert.generated_ca_pem.clone();
         Ok(Self {
             tls: Some(TlsSettings {
-                server_config: tls::server_config(cert, client_roots)?,
+                server_config: tls::server_config(ServingCertResolver::new(cert)?)?,
                 generated_ca_pem,
             }),
             auth,
@@ -84,16 +91,24 @@ impl ServerConfig {
     }
 
     /// Resolves the flags: reads files, generates what is missing, connects what is asked.
+    /// Authentication settings that cannot be read are an error here, not a 401 later.
     pub async fn from_args(args: &AdapterArgs) -> Result<Self, AdapterError> {
         tls::install_crypto_provider();
-        let bind = SocketAddr::new(args.bind_address, args.secure_port);
-        let write_bind = args
-            .write_port
-            .map(|p| SocketAddr::new(args.bind_address, p));
+        let ip = args.bind_ip();
+        let bind = SocketAddr::new(ip, args.secure_port);
+        let write_bind = args.write_port.map(|p| SocketAddr::new(ip, p));
         let backend = build_backend(args).await?;
         let max_body_bytes = args.max_request_body_bytes;
+        let limits = Limits {
+            request_timeout: to_std(args.request_timeout.nanos).max(Duration::from_millis(1)),
+            max_in_flight: args.max_requests_inflight,
+            shutdown_timeout: to_std(args.graceful_shutdown_timeout.nanos),
+            ..Limits::default()
+        };
+        let interval = to_std(args.reload_interval.nanos).max(Duration::from_secs(1));
         if args.insecure_serve_http {
             tracing::warn!(
+                %ip,
                 "serving plain HTTP WITHOUT authentication or authorization (--insecure-serve-http): for local trials only"
             );
             return Ok(Self {
@@ -104,67 +119,61 @@ impl ServerConfig {
                 enable_write: args.enable_write,
                 write_bind,
                 max_body_bytes,
+                limits,
+                reload: Reload::default(),
             });
         }
-        let cert = match (&args.tls_cert_file, &args.tls_private_key_file) {
-            (Some(c), Some(k)) => tls::load_serving_cert(c, k)?,
+        let (cert, serving_files) = match (&args.tls_cert_file, &args.tls_private_key_file) {
+            (Some(c), Some(k)) => (
+                tls::load_serving_cert(c, k)?,
+                Some(ServingCertFiles {
+                    cert: c.clone(),
+                    key: k.clone(),
+                }),
+            ),
             _ => {
                 let cert = tls::self_signed(&args.tls_sni_hosts)?;
                 if let (Some(dir), Some(ca)) = (&args.cert_dir, &cert.generated_ca_pem) {
                     write_file(&dir.join("ca.crt"), ca).await?;
                 }
                 tracing::info!("serving with a generated self-signed certificate");
-                cert
+                (cert, None)
             }
         };
-        let mut client_roots = Vec::new();
-        // The cluster's settings for extension API servers, unless told not to look them up.
+        let generated_ca_pem = cert.generated_ca_pem.clone();
+        let resolver = ServingCertResolver::new(cert)?;
+
         let authn_client = cluster_client(args.authentication_kubeconfig.as_deref()).await?;
-        let cluster = match (&authn_client, args.authentication_skip_lookup) {
-            (Some(client), false) => match lookup::lookup(client.clone()).await {
-                Ok(found) => Some(found),
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not read the cluster's authentication settings; using the flags only");
-                    None
-                }
-            },
-            _ => None,
-        };
-        let requestheader = match (&args.requestheader_client_ca_file, &cluster) {
-            (Some(path), _) => Some(requestheader_config(
-                args,
-                tls::load_certs(path)?,
-                None,
-                &mut client_roots,
-            )?),
-            (None, Some(found)) if !found.requestheader_ca.is_empty() => {
-                Some(requestheader_config(
-                    args,
-                    found.requestheader_ca.clone(),
-                    Some(found),
-                    &mut client_roots,
-                )?)
+        let lookup_client = authn_client
+            .clone()
+            .filter(|_| !args.authentication_skip_lookup);
+        let source = AuthSource::from_args(args, lookup_client);
+        let inputs = match source.read().await {
+            Ok(inputs) => inputs,
+            Err(e) if args.authentication_tolerate_lookup_failure => {
+                tracing::warn!(error = %e, "could not read the cluster's authentication settings; using the flags until a re-read succeeds (--authentication-tolerate-lookup-failure)");
+                AuthSource::from_args(args, None).read().await?
             }
-            _ => None,
+            Err(e) => {
+                return Err(AdapterError::Authentication(format!(
+                    "{e} (--authentication-skip-lookup uses the flags only; \
+                     --authentication-tolerate-lookup-failure starts anyway)"
+                )));
+            }
         };
-        let client_ca_certs = match (&args.client_ca_file, &cluster) {
-            (Some(path), _) => tls::load_certs(path)?,
-            (None, Some(found)) => found.client_ca.clone(),
-            (None, None) => Vec::new(),
-        };
-        let client_ca = if client_ca_certs.is_empty() {
-            None
-        } else {
-            let subjects = tls::subjects(&client_ca_certs)?;
-            client_roots.extend(client_ca_certs);
-            Some(subjects)
-        };
+        let certs = inputs.build()?;
         let token = authn_client.map(TokenReviewer::new);
-        if requestheader.is_none() && client_ca.is_none() && token.is_none() && !args.anonymous_auth
+        if certs.requestheader.is_none()
+            && certs.client_ca.is_none()
+            && token.is_none()
+            && !args.anonymous_auth
         {
-            tracing::warn!(
-                "no request-header CA, client CA, token review or --anonymous-auth: every API request will be rejected as Unauthorized"
-            );
+            return Err(AdapterError::Authentication(
+                "no way to authenticate a request: no request-header CA, no client CA, no cluster \
+                 for token review and no --anonymous-auth (run in a cluster, or give \
+                 --authentication-kubeconfig, --requestheader-client-ca-file or --client-ca-file)"
+                    .into(),
+            ));
         }
         let authorizer = if args.delegated_authorization || args.authorization_kubeconfig.is_some()
         {
@@ -172,24 +181,25 @@ impl ServerConfig {
                 .await?
                 .ok_or_else(|| {
                     AdapterError::InvalidArgs(
-                        "--delegated-authorization needs a cluster: run in one or give --authorization-kubeconfig".into(),
+                        "delegated authorization (on by default) needs a cluster: run in one, give \
+                         --authorization-kubeconfig, or turn it off with \
+                         --delegated-authorization=false"
+                            .into(),
                     )
                 })?;
             Authorizer::Delegated(DelegatedAuthorizer::new(client))
         } else {
             Authorizer::AlwaysAllow
         };
-        let generated_ca_pem = cert.generated_ca_pem.clone();
         Ok(Self {
             bind,
             tls: Some(TlsSettings {
-                server_config: tls::server_config(cert, &client_roots)?,
+                server_config: tls::server_config(resolver.clone())?,
                 generated_ca_pem,
             }),
             auth: Auth {
                 insecure: false,
-                requestheader,
-                client_ca,
+                certs: SharedCertAuthenticators::new(certs),
                 token,
                 anonymous: args.anonymous_auth,
                 authorizer,
@@ -198,6 +208,12 @@ impl ServerConfig {
             enable_write: args.enable_write,
             write_bind,
             max_body_bytes,
+            limits,
+            reload: Reload {
+                interval,
+                authentication: Some(AuthReload { source, inputs }),
+                serving_cert: serving_files.map(|files| CertReload { files, resolver }),
+            },
         })
     }
 }
@@ -291,44 +307,4 @@ async fn write_file(path: &Path, text: &str) -> Result<(), AdapterError> {
             path: path.to_path_buf(),
             source,
         })
-}
-
-/// The request-header settings: the CA given, and the flags, or where the flags were left at
-/// their defaults, what the cluster's ConfigMap says.
-fn requestheader_config(
-    args: &AdapterArgs,
-    ca: Vec<rustls::pki_types::CertificateDer<'static>>,
-    cluster: Option<&ClusterAuthentication>,
-    client_roots: &mut Vec<rustls::pki_types::CertificateDer<'static>>,
-) -> Result<RequestHeaderConfig, AdapterError> {
-    let subjects = tls::subjects(&ca)?;
-    client_roots.extend(ca);
-    let pick = |flag: &Vec<String>, default: &str, from_cluster: Option<&Vec<String>>| {
-        match from_cluster {
-            Some(c) if !c.is_empty() && flag.len() == 1 && flag[0] == default => c.clone(),
-            _ => flag.clone(),
-        }
-    };
-    Ok(RequestHeaderConfig {
-        ca: subjects,
-        allowed_names: match cluster {
-            Some(c) if args.requestheader_allowed_names.is_empty() => c.allowed_names.clone(),
-            _ => args.requestheader_allowed_names.clone(),
-        },
-        username_headers: pick(
-            &args.requestheader_username_headers,
-            "X-Remote-User",
-            cluster.map(|c| &c.username_headers),
-        ),
-        group_headers: pick(
-            &args.requestheader_group_headers,
-            "X-Remote-Group",
-            cluster.map(|c| &c.group_headers),
-        ),
-        extra_headers_prefixes: pick(
-            &args.requestheader_extra_headers_prefix,
-            "X-Remote-Extra-",
-            cluster.map(|c| &c.extra_headers_prefixes),
-        ),
-    })
 }

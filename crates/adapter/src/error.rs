@@ -31,6 +31,14 @@ pub enum AdapterError {
     /// The Prometheus rules file is invalid.
     #[error("rules config: {0}")]
     Rules(#[from] crate::backend::prometheus::rules::RulesError),
+    /// The authentication settings cannot be read, or nothing could authenticate a request.
+    #[error("authentication: {0}")]
+    Authentication(String),
+    /// An APIService the adapter would register is served by someone else.
+    #[error(
+        "metrics APIs already served elsewhere: {0} (installing would take them over; pass --allow-takeover to do it deliberately)"
+    )]
+    ApiServiceTaken(String),
     /// No usable cluster configuration for delegated authorization.
     #[error("kubernetes client: {0}")]
     Kube(String),

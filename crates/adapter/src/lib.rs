@@ -7,17 +7,23 @@
 //! [`Server`] in-process on an ephemeral port with [`Server::bind`].
 
 pub mod api;
+pub mod apiservice;
 pub mod args;
 pub mod auth;
 pub mod backend;
+pub mod command;
 pub mod config;
 pub mod error;
+pub mod limits;
 pub mod listener;
 pub mod pki;
 pub mod quantity;
+pub mod reload;
 pub mod resources;
 pub mod selector;
+pub mod serve;
 pub mod server;
+pub mod serving_cert;
 pub mod telemetry;
 pub mod tls;
 
@@ -26,9 +32,13 @@ pub use config::ServerConfig;
 pub use error::AdapterError;
 pub use server::Server;
 
-/// Serves according to the flags until SIGTERM or ctrl-c, then shuts down gracefully.
+/// Serves according to the flags until SIGTERM or ctrl-c, then shuts down gracefully (or runs
+/// the subcommand given, such as `check-apiservice`).
 pub async fn run(args: AdapterArgs) -> Result<(), AdapterError> {
     tls::install_crypto_provider();
+    if let Some(command) = args.command {
+        return command::run(command).await;
+    }
     let config = ServerConfig::from_args(&args).await?;
     let server = Server::bind(config).await?;
     tracing::info!(url = %server.url(), write = ?server.write_addr(), "metrics adapter started");

@@ -1,42 +1,50 @@
-//! Listeners for `axum::serve` that tell handlers who is connected: a plain TCP listener and a
-//! TLS listener that completes handshakes concurrently (a slow client cannot hold up others)
-//! and records the verified client certificate's issuer, common name and organizations.
+//! Listeners that tell handlers who is connected: a plain TCP listener and a TLS listener that
+//! completes handshakes concurrently (a slow client cannot hold up others) and records the
+//! client certificate chain the peer presented (proved to hold the leaf's key; which CA, if
+//! any, issued it is decided by authentication). Every connection is closed once it has been
+//! idle (no byte read) for the idle timeout.
 
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::connect_info::Connected;
 use axum::serve::{IncomingStream, Listener};
 use rustls::ServerConfig;
+use rustls::pki_types::CertificateDer;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_io_timeout::TimeoutStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the adapter knows of a verified client certificate.
+/// A TCP connection that fails its pending read once it has been idle for the idle timeout.
+pub type Conn = Pin<Box<TimeoutStream<TcpStream>>>;
+
+/// What the adapter knows of a presented client certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientCert {
-    /// The issuer's distinguished name, DER-encoded.
-    pub issuer: Vec<u8>,
-    /// The subject's common name.
+    /// The chain as presented, leaf first (not yet verified against any CA).
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The leaf subject's common name.
     pub common_name: Option<String>,
-    /// The subject's organizations.
+    /// The leaf subject's organizations.
     pub organizations: Vec<String>,
 }
 
 impl ClientCert {
-    /// Reads the leaf of a presented chain; `None` if it cannot be parsed.
-    pub fn from_der(der: &[u8]) -> Option<Self> {
-        let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    /// Reads a presented chain; `None` if it is empty or its leaf cannot be parsed.
+    pub fn from_chain(chain: &[CertificateDer<'_>]) -> Option<Self> {
+        let (_, cert) = x509_parser::parse_x509_certificate(chain.first()?.as_ref()).ok()?;
         let subject = cert.subject();
         Some(Self {
-            issuer: cert.issuer().as_raw().to_vec(),
+            chain: chain.iter().map(|c| c.clone().into_owned()).collect(),
             common_name: subject
                 .iter_common_name()
                 .next()
@@ -72,30 +80,41 @@ impl Connected<IncomingStream<'_, TlsListener>> for PeerInfo {
     }
 }
 
-/// Plain TCP with `TCP_NODELAY`.
+/// Wraps an accepted stream: `TCP_NODELAY` and the idle timeout.
+fn conn(stream: TcpStream, idle_timeout: Option<Duration>) -> Conn {
+    let _ = stream.set_nodelay(true);
+    let mut s = TimeoutStream::new(stream);
+    s.set_read_timeout(idle_timeout);
+    Box::pin(s)
+}
+
+/// Plain TCP.
 #[derive(Debug)]
 pub struct PlainListener {
     inner: TcpListener,
+    idle_timeout: Option<Duration>,
 }
 
 impl PlainListener {
-    /// Wraps a bound listener.
-    pub fn new(inner: TcpListener) -> Self {
-        Self { inner }
+    /// Wraps a bound listener; connections idle for `idle_timeout` are closed.
+    pub fn new(inner: TcpListener, idle_timeout: Option<Duration>) -> Self {
+        Self {
+            inner,
+            idle_timeout,
+        }
     }
 }
 
 impl Listener for PlainListener {
-    type Io = TcpStream;
+    type Io = Conn;
     type Addr = PeerInfo;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
             match self.inner.accept().await {
                 Ok((stream, remote)) => {
-                    let _ = stream.set_nodelay(true);
                     return (
-                        stream,
+                        conn(stream, self.idle_timeout),
                         PeerInfo {
                             remote,
                             client_cert: None,
@@ -118,14 +137,18 @@ impl Listener for PlainListener {
 /// TLS over TCP; handshakes run in their own tasks.
 #[derive(Debug)]
 pub struct TlsListener {
-    rx: mpsc::Receiver<(TlsStream<TcpStream>, PeerInfo)>,
+    rx: mpsc::Receiver<(TlsStream<Conn>, PeerInfo)>,
     local: SocketAddr,
     acceptor_task: JoinHandle<()>,
 }
 
 impl TlsListener {
-    /// Starts accepting on a bound listener.
-    pub fn new(tcp: TcpListener, config: Arc<ServerConfig>) -> io::Result<Self> {
+    /// Starts accepting on a bound listener; connections idle for `idle_timeout` are closed.
+    pub fn new(
+        tcp: TcpListener,
+        config: Arc<ServerConfig>,
+        idle_timeout: Option<Duration>,
+    ) -> io::Result<Self> {
         let local = tcp.local_addr()?;
         let (tx, rx) = mpsc::channel(1024);
         let acceptor = TlsAcceptor::from(config);
@@ -141,7 +164,7 @@ impl TlsListener {
                 if tx.is_closed() {
                     return;
                 }
-                let _ = stream.set_nodelay(true);
+                let stream = conn(stream, idle_timeout);
                 let acceptor = acceptor.clone();
                 let tx = tx.clone();
                 tokio::spawn(async move {
@@ -154,8 +177,7 @@ impl TlsListener {
                         .get_ref()
                         .1
                         .peer_certificates()
-                        .and_then(|chain| chain.first())
-                        .and_then(|leaf| ClientCert::from_der(leaf.as_ref()))
+                        .and_then(ClientCert::from_chain)
                         .map(Arc::new);
                     let _ = tx
                         .send((
@@ -184,7 +206,7 @@ impl Drop for TlsListener {
 }
 
 impl Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = TlsStream<Conn>;
     type Addr = PeerInfo;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {

@@ -56,6 +56,26 @@ impl CertificateAuthority {
         })
     }
 
+    /// An intermediate CA signed by this one (its [`Self::cert_pem`] is the intermediate alone).
+    pub fn issue_intermediate(&self, common_name: &str) -> Result<Self, AdapterError> {
+        let key = KeyPair::generate().map_err(gen_err)?;
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(gen_err)?;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let cert = params.signed_by(&key, &self.issuer).map_err(gen_err)?;
+        Ok(Self {
+            cert_pem: cert.pem(),
+            issuer: Issuer::new(params, key),
+        })
+    }
+
     /// The CA certificate (PEM), to trust or to give as a client CA file.
     pub fn cert_pem(&self) -> &str {
         &self.cert_pem

@@ -1,11 +1,10 @@
 //! Starting and stopping the server: binding the listeners (HTTPS or plain HTTP, plus the
-//! optional write port), spawning the serving tasks and the backend's discovery, and a
-//! handle that gives the bound addresses and shuts everything down.
+//! optional write port), spawning the serving tasks, the backend's discovery and the
+//! reloaders, and a handle that gives the bound addresses and shuts everything down.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -14,7 +13,8 @@ use crate::api::{self, AppState, SharedState};
 use crate::backend::Backend;
 use crate::config::ServerConfig;
 use crate::error::AdapterError;
-use crate::listener::{PeerInfo, PlainListener, TlsListener};
+use crate::listener::{PlainListener, TlsListener};
+use crate::serve::serve;
 use crate::telemetry::Telemetry;
 
 /// A running adapter.
@@ -32,6 +32,9 @@ pub struct Server {
 impl Server {
     /// Binds the listeners and starts serving in background tasks.
     pub async fn bind(config: ServerConfig) -> Result<Server, AdapterError> {
+        let limits = config.limits.clone();
+        let idle = Some(limits.idle_timeout);
+        let certs = config.auth.certs.clone();
         let state: SharedState = Arc::new(AppState {
             backend: config.backend.clone(),
             cache: Default::default(),
@@ -39,6 +42,9 @@ impl Server {
             max_body_bytes: config.max_body_bytes,
             telemetry: Arc::new(Telemetry::default()),
             auth: Arc::new(config.auth),
+            in_flight: (limits.max_in_flight > 0)
+                .then(|| Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight))),
+            limits: limits.clone(),
         });
         let (shutdown, rx) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -51,12 +57,18 @@ impl Server {
         match config.tls {
             Some(tls) => {
                 let listener =
-                    TlsListener::new(tcp, tls.server_config).map_err(AdapterError::Serve)?;
-                tasks.push(tokio::spawn(serve(listener, app, rx.clone())));
+                    TlsListener::new(tcp, tls.server_config, idle).map_err(AdapterError::Serve)?;
+                tasks.push(tokio::spawn(serve(
+                    listener,
+                    app,
+                    limits.clone(),
+                    rx.clone(),
+                )));
             }
             None => tasks.push(tokio::spawn(serve(
-                PlainListener::new(tcp),
+                PlainListener::new(tcp, idle),
                 app,
+                limits.clone(),
                 rx.clone(),
             ))),
         }
@@ -67,11 +79,13 @@ impl Server {
             write_addr = Some(tcp.local_addr().map_err(AdapterError::Serve)?);
             let app = api::write_router(state.clone());
             tasks.push(tokio::spawn(serve(
-                PlainListener::new(tcp),
+                PlainListener::new(tcp, idle),
                 app,
+                limits.clone(),
                 rx.clone(),
             )));
         }
+        tasks.extend(config.reload.spawn(certs, &rx));
 
         if let Backend::Prometheus(p) = &config.backend {
             let p = p.clone();
@@ -150,28 +164,4 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, AdapterError> {
     TcpListener::bind(addr)
         .await
         .map_err(|source| AdapterError::Bind { addr, source })
-}
-
-async fn serve<L>(
-    listener: L,
-    app: Router,
-    mut shutdown: watch::Receiver<bool>,
-) -> Result<(), AdapterError>
-where
-    L: axum::serve::Listener<Addr = PeerInfo>,
-    PeerInfo: for<'a> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
-{
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<PeerInfo>(),
-    )
-    .with_graceful_shutdown(async move {
-        while !*shutdown.borrow() {
-            if shutdown.changed().await.is_err() {
-                break;
-            }
-        }
-    })
-    .await
-    .map_err(AdapterError::Serve)
 }

@@ -1,17 +1,21 @@
 //! TLS with one crypto provider (rustls' *ring*, the one kube uses): installing it as the
 //! process default, loading or generating the serving certificate, reading CA bundles, and
-//! building the server configuration that asks for (but does not require) client certificates
-//! from the request-header and client CAs.
+//! building the server configuration. Like upstream's serving (`RequestClientCert`), the TLS
+//! layer asks for a client certificate and checks that the peer holds its key, but does not
+//! decide which CA issued it: each authenticator verifies the chain against its own CAs
+//! ([`crate::auth::x509`]), whose settings can change while serving.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::ServerConfig;
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::{WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use rustls::server::WebPkiClientVerifier;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls::server::ResolvesServerCert;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
 
-use crate::auth::CaSubjects;
 use crate::error::AdapterError;
 use crate::pki::CertificateAuthority;
 
@@ -85,47 +89,85 @@ pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, AdapterEr
     Ok(certs)
 }
 
-/// The subjects of CA certificates, to recognise the certificates they issue.
-pub fn subjects(certs: &[CertificateDer<'static>]) -> Result<CaSubjects, AdapterError> {
-    certs
-        .iter()
-        .map(|c| {
-            x509_parser::parse_x509_certificate(c.as_ref())
-                .map(|(_, x)| x.subject().as_raw().to_vec())
-                .map_err(|e| AdapterError::Certificate(format!("parsing a CA certificate: {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(CaSubjects)
+/// Asks for a client certificate, accepts a connection without one, and checks the handshake
+/// signature (the peer holds the leaf's key); the chain is verified by authentication.
+#[derive(Debug)]
+pub struct RequestClientCert {
+    algorithms: WebPkiSupportedAlgorithms,
 }
 
-/// The rustls server configuration: HTTP/2 and HTTP/1.1, and optional client certificates
-/// verified against `client_roots` (none asked for when empty).
+impl RequestClientCert {
+    /// With the *ring* provider's signature algorithms.
+    pub fn new() -> Self {
+        Self {
+            algorithms: rustls::crypto::ring::default_provider().signature_verification_algorithms,
+        }
+    }
+}
+
+impl Default for RequestClientCert {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClientCertVerifier for RequestClientCert {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        // No hints: clients then offer whatever certificate they have (as Go's do).
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// The rustls server configuration: HTTP/2 and HTTP/1.1, the serving certificate from
+/// `certs` (which may change while serving), and client certificates requested.
 pub fn server_config(
-    cert: ServingCert,
-    client_roots: &[CertificateDer<'static>],
+    certs: Arc<dyn ResolvesServerCert>,
 ) -> Result<Arc<ServerConfig>, AdapterError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ServerConfig::builder_with_provider(provider.clone())
+    let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| AdapterError::Certificate(format!("TLS versions: {e}")))?;
-    let builder = if client_roots.is_empty() {
-        builder.with_no_client_auth()
-    } else {
-        let mut roots = rustls::RootCertStore::empty();
-        for c in client_roots {
-            roots
-                .add(c.clone())
-                .map_err(|e| AdapterError::Certificate(format!("client CA: {e}")))?;
-        }
-        let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-            .allow_unauthenticated()
-            .build()
-            .map_err(|e| AdapterError::Certificate(format!("client certificate verifier: {e}")))?;
-        builder.with_client_cert_verifier(verifier)
-    };
-    let mut config = builder
-        .with_single_cert(cert.chain, cert.key)
-        .map_err(|e| AdapterError::Certificate(format!("serving certificate: {e}")))?;
+        .map_err(|e| AdapterError::Certificate(format!("TLS versions: {e}")))?
+        .with_client_cert_verifier(Arc::new(RequestClientCert::new()))
+        .with_cert_resolver(certs);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }

@@ -1,5 +1,8 @@
-//! deploy/adapter.yaml: every document parses into its typed Kubernetes object, the adapter
-//! arguments in it are accepted by `AdapterArgs`, and `kubectl apply --dry-run=client` takes it.
+//! deploy/adapter.yaml, deploy/adapter-apiservices.yaml and deploy/adapter-trial.yaml: every
+//! document parses into its typed Kubernetes object, the adapter arguments are accepted by
+//! `AdapterArgs`, the production set-up has two replicas, a PodDisruptionBudget, seccomp and no
+//! write port, the APIServices are apart (installing does not take them over), the trial has
+//! the write port, and `kubectl apply --dry-run=client` takes all three.
 //! kubectl needs discovery even for a client-side dry run, so the test serves a stand-in
 //! discovery (core, apps, rbac, apiregistration) on loopback; `--validate=false` because the
 //! stand-in publishes no OpenAPI schema.
@@ -13,9 +16,22 @@ use k8s_openapi::api::apps::v1::Deployment;
 use serde_json::{Value, json};
 
 const MANIFEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../deploy/adapter.yaml");
+const API_SERVICES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../deploy/adapter-apiservices.yaml"
+);
+const TRIAL: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../deploy/adapter-trial.yaml"
+);
+const ALL: [&str; 3] = [MANIFEST, API_SERVICES, TRIAL];
 
 fn documents() -> Vec<serde_yaml_ng::Value> {
-    let text = std::fs::read_to_string(MANIFEST).unwrap();
+    documents_of(MANIFEST)
+}
+
+fn documents_of(path: &str) -> Vec<serde_yaml_ng::Value> {
+    let text = std::fs::read_to_string(path).unwrap();
     serde_yaml_ng::Deserializer::from_str(&text)
         .map(|d| serde::Deserialize::deserialize(d).unwrap())
         .filter(|v: &serde_yaml_ng::Value| !v.is_null())
@@ -25,29 +41,45 @@ fn documents() -> Vec<serde_yaml_ng::Value> {
 #[test]
 fn documents_are_typed_objects() {
     use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Service, ServiceAccount};
+    use k8s_openapi::api::policy::v1::PodDisruptionBudget;
     use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};
     use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
-    let mut kinds = Vec::new();
-    for doc in documents() {
-        let kind = doc["kind"].as_str().unwrap().to_string();
-        let v = doc.clone();
-        let ok = match kind.as_str() {
-            "Namespace" => serde_yaml_ng::from_value::<Namespace>(v).is_ok(),
-            "ServiceAccount" => serde_yaml_ng::from_value::<ServiceAccount>(v).is_ok(),
-            "ClusterRole" => serde_yaml_ng::from_value::<ClusterRole>(v).is_ok(),
-            "ClusterRoleBinding" => serde_yaml_ng::from_value::<ClusterRoleBinding>(v).is_ok(),
-            "RoleBinding" => serde_yaml_ng::from_value::<RoleBinding>(v).is_ok(),
-            "ConfigMap" => serde_yaml_ng::from_value::<ConfigMap>(v).is_ok(),
-            "Deployment" => serde_yaml_ng::from_value::<Deployment>(v).is_ok(),
-            "Service" => serde_yaml_ng::from_value::<Service>(v).is_ok(),
-            "APIService" => serde_yaml_ng::from_value::<APIService>(v).is_ok(),
-            other => panic!("unexpected kind {other}"),
-        };
-        assert!(ok, "{kind} does not parse");
-        kinds.push(kind);
-    }
-    let api_services = kinds.iter().filter(|k| *k == "APIService").count();
-    assert_eq!(api_services, 3);
+    let kinds_of = |path: &str| -> Vec<String> {
+        let mut kinds = Vec::new();
+        for doc in documents_of(path) {
+            let kind = doc["kind"].as_str().unwrap().to_string();
+            let v = doc.clone();
+            let ok = match kind.as_str() {
+                "Namespace" => serde_yaml_ng::from_value::<Namespace>(v).is_ok(),
+                "ServiceAccount" => serde_yaml_ng::from_value::<ServiceAccount>(v).is_ok(),
+                "ClusterRole" => serde_yaml_ng::from_value::<ClusterRole>(v).is_ok(),
+                "ClusterRoleBinding" => serde_yaml_ng::from_value::<ClusterRoleBinding>(v).is_ok(),
+                "RoleBinding" => serde_yaml_ng::from_value::<RoleBinding>(v).is_ok(),
+                "ConfigMap" => serde_yaml_ng::from_value::<ConfigMap>(v).is_ok(),
+                "Deployment" => serde_yaml_ng::from_value::<Deployment>(v).is_ok(),
+                "Service" => serde_yaml_ng::from_value::<Service>(v).is_ok(),
+                "APIService" => serde_yaml_ng::from_value::<APIService>(v).is_ok(),
+                "PodDisruptionBudget" => {
+                    serde_yaml_ng::from_value::<PodDisruptionBudget>(v).is_ok()
+                }
+                other => panic!("unexpected kind {other}"),
+            };
+            assert!(ok, "{kind} does not parse");
+            kinds.push(kind);
+        }
+        kinds
+    };
+    let count = |kinds: &[String], k: &str| kinds.iter().filter(|x| *x == k).count();
+    let main = kinds_of(MANIFEST);
+    assert_eq!(
+        count(&main, "APIService"),
+        0,
+        "installing takes nothing over"
+    );
+    assert_eq!(count(&main, "PodDisruptionBudget"), 1);
+    assert_eq!(count(&kinds_of(API_SERVICES), "APIService"), 3);
+    let trial = kinds_of(TRIAL);
+    assert_eq!(trial, ["Deployment", "Service"]);
 
     // The rules example compiles.
     let cm = documents()
@@ -68,17 +100,60 @@ fn deployment_args_are_accepted() {
         #[command(flatten)]
         args: alpaca_adapter::AdapterArgs,
     }
-    let doc = documents()
-        .into_iter()
-        .find(|d| d["kind"] == "Deployment")
-        .unwrap();
-    let d: Deployment = serde_yaml_ng::from_value(doc).unwrap();
-    let c = &d.spec.template.spec.unwrap().containers[0];
-    let args = c.args.clone().unwrap();
-    assert_eq!(args[0], "adapter");
-    let cli = Cli::try_parse_from(args.iter().map(String::as_str)).unwrap();
-    assert!(cli.args.enable_write && cli.args.delegated_authorization);
-    assert_eq!(cli.args.write_port, Some(8080));
+    let deployment = |path: &str| -> (Deployment, alpaca_adapter::AdapterArgs) {
+        let doc = documents_of(path)
+            .into_iter()
+            .find(|d| d["kind"] == "Deployment")
+            .unwrap();
+        let d: Deployment = serde_yaml_ng::from_value(doc).unwrap();
+        let pod = d.spec.clone().template.spec.unwrap();
+        let runtime_default = |p: Option<&k8s_openapi::api::core::v1::SeccompProfile>| {
+            p.is_some_and(|p| p.type_ == "RuntimeDefault")
+        };
+        assert!(runtime_default(
+            pod.security_context
+                .as_ref()
+                .and_then(|s| s.seccomp_profile.as_ref())
+        ));
+        let c = &pod.containers[0];
+        assert!(runtime_default(
+            c.security_context
+                .as_ref()
+                .and_then(|s| s.seccomp_profile.as_ref())
+        ));
+        let args = c.args.clone().unwrap();
+        assert_eq!(args[0], "adapter");
+        let cli = Cli::try_parse_from(args.iter().map(String::as_str)).unwrap();
+        (d, cli.args)
+    };
+    let service_ports = |path: &str| -> Vec<String> {
+        let doc = documents_of(path)
+            .into_iter()
+            .find(|d| d["kind"] == "Service")
+            .unwrap();
+        doc["spec"]["ports"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // Production: Prometheus, two replicas, delegated authorization, no write port.
+    let (d, args) = deployment(MANIFEST);
+    assert_eq!(d.spec.replicas, Some(2));
+    assert_eq!(args.backend, alpaca_adapter::BackendKind::Prometheus);
+    assert!(args.delegated_authorization && !args.enable_write);
+    assert_eq!(args.write_port, None);
+    assert_eq!(service_ports(MANIFEST), ["https"]);
+
+    // The trial: memory backend, one replica, the write port.
+    let (d, args) = deployment(TRIAL);
+    assert_eq!(d.spec.replicas, Some(1));
+    assert_eq!(args.backend, alpaca_adapter::BackendKind::Memory);
+    assert!(args.enable_write && args.delegated_authorization);
+    assert_eq!(args.write_port, Some(8080));
+    assert_eq!(service_ports(TRIAL), ["https", "http"]);
 }
 
 fn resource(name: &str, kind: &str, namespaced: bool) -> Value {
@@ -99,7 +174,7 @@ async fn discovery_stub() -> String {
                                     "preferredVersion": {"groupVersion": format!("{name}/v1"), "version": "v1"}})
     };
     let groups = json!({"kind": "APIGroupList", "apiVersion": "v1",
-        "groups": [group("apps"), group("rbac.authorization.k8s.io"), group("apiregistration.k8s.io")]});
+        "groups": [group("apps"), group("rbac.authorization.k8s.io"), group("apiregistration.k8s.io"), group("policy")]});
     let app = Router::new()
         .route("/api", get(|| async { axum::Json(json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []})) }))
         .route(
@@ -128,6 +203,7 @@ async fn discovery_stub() -> String {
                 ],
             ),
         )
+        .route("/apis/policy/v1", list("policy/v1", vec![resource("poddisruptionbudgets", "PodDisruptionBudget", true)]))
         .route("/apis/apiregistration.k8s.io/v1", list("apiregistration.k8s.io/v1", vec![resource("apiservices", "APIService", false)]))
         .fallback(|| async {
             (
@@ -156,13 +232,8 @@ async fn kubectl_dry_run_accepts_the_manifest() {
         tokio::process::Command::new("kubectl")
             .arg("--kubeconfig")
             .arg(&kc)
-            .args([
-                "apply",
-                "--dry-run=client",
-                "--validate=false",
-                "-f",
-                MANIFEST,
-            ])
+            .args(["apply", "--dry-run=client", "--validate=false"])
+            .args(ALL.iter().flat_map(|f| ["-f", f]))
             .kill_on_drop(true)
             .output(),
     )
@@ -175,11 +246,9 @@ async fn kubectl_dry_run_accepts_the_manifest() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let created = stdout
-        .lines()
-        .filter(|l| l.ends_with("created (dry run)"))
-        .count();
-    assert_eq!(created, documents().len(), "{stdout}");
+    let applied = stdout.lines().filter(|l| l.ends_with("(dry run)")).count();
+    let documents: usize = ALL.iter().map(|f| documents_of(f).len()).sum();
+    assert_eq!(applied, documents, "{stdout}");
     assert!(
         stdout.contains(
             "apiservice.apiregistration.k8s.io/v1beta2.custom.metrics.k8s.io created (dry run)"

@@ -7,9 +7,11 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
+use alpaca_adapter::auth::certs::CertAuthenticators;
+use alpaca_adapter::auth::x509::CaPool;
 use alpaca_adapter::auth::{Auth, Authorizer};
 use alpaca_adapter::pki::CertificateAuthority;
-use alpaca_adapter::{Server, ServerConfig, tls};
+use alpaca_adapter::{Server, ServerConfig};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use serde_json::Value;
@@ -152,17 +154,16 @@ async fn kubectl_over_https_with_a_client_certificate() {
         CertificateDer::pem_slice_iter(client_ca.cert_pem().as_bytes())
             .collect::<Result<_, _>>()
             .unwrap();
-    let auth = Auth {
-        insecure: false,
-        requestheader: None,
-        client_ca: Some(tls::subjects(&roots).unwrap()),
-        token: None,
-        anonymous: false,
-        authorizer: Authorizer::AlwaysAllow,
-    };
+    let auth = Auth::with_certs(
+        CertAuthenticators {
+            requestheader: None,
+            client_ca: Some(CaPool::new(&roots).unwrap()),
+        },
+        Authorizer::AlwaysAllow,
+    );
     let config = ServerConfig {
         write_bind: Some("127.0.0.1:0".parse().unwrap()),
-        ..ServerConfig::secure_local(auth, &roots).unwrap()
+        ..ServerConfig::secure_local(auth).unwrap()
     };
     let server = Server::bind(config).await.unwrap();
     seed(&format!("http://{}", server.write_addr().unwrap())).await;
@@ -216,7 +217,7 @@ async fn kubectl_over_insecure_http_and_skip_verify() {
         insecure: false,
         ..auth
     };
-    let tls_server = Server::bind(ServerConfig::secure_local(auth, &[]).unwrap())
+    let tls_server = Server::bind(ServerConfig::secure_local(auth).unwrap())
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();

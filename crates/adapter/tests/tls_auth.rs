@@ -4,7 +4,9 @@
 
 mod common;
 
+use alpaca_adapter::auth::certs::CertAuthenticators;
 use alpaca_adapter::auth::requestheader::RequestHeaderConfig;
+use alpaca_adapter::auth::x509::CaPool;
 use alpaca_adapter::auth::{Auth, Authorizer, delegated::DelegatedAuthorizer};
 use alpaca_adapter::pki::CertificateAuthority;
 use alpaca_adapter::{Server, ServerConfig, tls};
@@ -25,14 +27,13 @@ fn auth_with(
     client_ca: Option<&CertificateAuthority>,
     authorizer: Authorizer,
 ) -> Auth {
-    Auth {
-        insecure: false,
-        requestheader,
-        client_ca: client_ca.map(|ca| tls::subjects(&der(ca.cert_pem())).unwrap()),
-        token: None,
-        anonymous: false,
+    Auth::with_certs(
+        CertAuthenticators {
+            requestheader,
+            client_ca: client_ca.map(|ca| CaPool::new(&der(ca.cert_pem())).unwrap()),
+        },
         authorizer,
-    }
+    )
 }
 
 fn client_for(
@@ -72,7 +73,7 @@ async fn seed(server: &Server) {
 
 fn front_proxy(ca: &CertificateAuthority, allowed: &[&str]) -> RequestHeaderConfig {
     RequestHeaderConfig {
-        ca: tls::subjects(&der(ca.cert_pem())).unwrap(),
+        ca: CaPool::new(&der(ca.cert_pem())).unwrap(),
         allowed_names: allowed.iter().map(|s| s.to_string()).collect(),
         username_headers: vec!["X-Remote-User".into()],
         group_headers: vec!["X-Remote-Group".into()],
@@ -89,7 +90,7 @@ async fn front_proxy_certificates_and_headers() {
         None,
         Authorizer::AlwaysAllow,
     );
-    let server = Server::bind(ServerConfig::secure_local(auth, &der(proxy_ca.cert_pem())).unwrap())
+    let server = Server::bind(ServerConfig::secure_local(auth).unwrap())
         .await
         .unwrap();
     seed(&server).await;
@@ -150,26 +151,25 @@ async fn front_proxy_certificates_and_headers() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
 
-    // A certificate from an unknown CA fails the handshake.
+    // A certificate from an unknown CA authenticates nobody (the TLS layer only asks for a
+    // certificate, as upstream's does; authentication verifies it).
     let stranger = other_ca.issue_client("front-proxy-client", &[]).unwrap();
-    assert!(
-        client_for(&server, Some(&stranger))
-            .get(&url)
-            .header("X-Remote-User", "admin")
-            .send()
-            .await
-            .is_err()
-    );
+    let r = client_for(&server, Some(&stranger))
+        .get(&url)
+        .header("X-Remote-User", "admin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
 }
 
 #[tokio::test]
 async fn client_ca_certificates_name_the_user() {
     let client_ca = CertificateAuthority::generate("client-ca").unwrap();
     let auth = auth_with(None, Some(&client_ca), Authorizer::AlwaysAllow);
-    let server =
-        Server::bind(ServerConfig::secure_local(auth, &der(client_ca.cert_pem())).unwrap())
-            .await
-            .unwrap();
+    let server = Server::bind(ServerConfig::secure_local(auth).unwrap())
+        .await
+        .unwrap();
     seed(&server).await;
     let alice = client_ca.issue_client("alice", &["devs"]).unwrap();
     let r = client_for(&server, Some(&alice))
@@ -199,7 +199,7 @@ async fn delegated_authorization_asks_the_cluster_per_namespace() {
         None,
         Authorizer::Delegated(DelegatedAuthorizer::new(kube)),
     );
-    let server = Server::bind(ServerConfig::secure_local(auth, &der(proxy_ca.cert_pem())).unwrap())
+    let server = Server::bind(ServerConfig::secure_local(auth).unwrap())
         .await
         .unwrap();
     seed(&server).await;
@@ -357,4 +357,354 @@ async fn from_args_reads_the_cluster_authentication_settings() {
             .iter()
             .any(|r| r["kind"] == "SubjectAccessReview" && r["spec"]["user"] == "jane")
     );
+}
+
+fn cli(args: &[&str]) -> alpaca_adapter::AdapterArgs {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: alpaca_adapter::AdapterArgs,
+    }
+    Cli::try_parse_from(std::iter::once("adapter").chain(args.iter().copied()))
+        .unwrap()
+        .args
+}
+
+async fn delegated(api: &common::fake_apiserver::FakeApiServer) -> Authorizer {
+    let kube = alpaca_adapter::config::kube_client(Some(&api.kubeconfig))
+        .await
+        .unwrap();
+    Authorizer::Delegated(DelegatedAuthorizer::new(kube))
+}
+
+/// Upstream adds `system:authenticated` to every authenticated user; the aggregator's own
+/// discovery requests (no group header) are authorized through that group.
+#[tokio::test]
+async fn front_proxy_users_are_in_the_authenticated_group() {
+    let api = common::fake_apiserver::start(Default::default()).await;
+    let proxy_ca = CertificateAuthority::generate("front-proxy-ca").unwrap();
+    let auth = auth_with(
+        Some(front_proxy(&proxy_ca, &[])),
+        None,
+        delegated(&api).await,
+    );
+    let server = Server::bind(ServerConfig::secure_local(auth).unwrap())
+        .await
+        .unwrap();
+    let c = client_for(
+        &server,
+        Some(&proxy_ca.issue_client("front-proxy-client", &[]).unwrap()),
+    );
+    c.get(format!("{}/apis", server.url()))
+        .header("X-Remote-User", "system:kube-aggregator")
+        .send()
+        .await
+        .unwrap();
+    c.get(format!("{}{PATH}", server.url()))
+        .header("X-Remote-User", "hpa")
+        .header("X-Remote-Group", "devs")
+        .send()
+        .await
+        .unwrap();
+    let seen = api.reviews.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0]["spec"]["user"], "system:kube-aggregator");
+    assert_eq!(
+        seen[0]["spec"]["groups"],
+        serde_json::json!(["system:authenticated"])
+    );
+    assert_eq!(
+        seen[0]["spec"]["nonResourceAttributes"],
+        serde_json::json!({"path": "/apis", "verb": "get"})
+    );
+    assert_eq!(
+        seen[1]["spec"]["groups"],
+        serde_json::json!(["devs", "system:authenticated"])
+    );
+}
+
+/// A client-CA certificate whose issuer has the front-proxy CA's very subject is not a front
+/// proxy: the chain is verified against the request-header CA alone.
+#[tokio::test]
+async fn an_impostor_ca_with_the_front_proxy_subject_is_not_a_front_proxy() {
+    let api = common::fake_apiserver::start(Default::default()).await;
+    let proxy_ca = CertificateAuthority::generate("front-proxy-ca").unwrap();
+    let impostor_ca = CertificateAuthority::generate("front-proxy-ca").unwrap();
+    let auth = auth_with(
+        Some(front_proxy(&proxy_ca, &[])),
+        Some(&impostor_ca),
+        delegated(&api).await,
+    );
+    let server = Server::bind(ServerConfig::secure_local(auth).unwrap())
+        .await
+        .unwrap();
+    seed(&server).await;
+    let impostor = impostor_ca.issue_client("front-proxy-client", &[]).unwrap();
+    let r = client_for(&server, Some(&impostor))
+        .get(format!("{}{PATH}", server.url()))
+        .header("X-Remote-User", "hpa")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        403,
+        "authenticated as itself, not as hpa"
+    );
+    let seen = api.reviews.lock().unwrap();
+    assert_eq!(seen[0]["spec"]["user"], "front-proxy-client");
+}
+
+/// Front-proxy certificates issued by an intermediate of the request-header CA are accepted
+/// (the chain is presented by the proxy); the allowed names apply to the leaf.
+#[tokio::test]
+async fn front_proxy_certificates_from_an_intermediate_are_accepted() {
+    let proxy_ca = CertificateAuthority::generate("front-proxy-ca").unwrap();
+    let intermediate = proxy_ca.issue_intermediate("front-proxy-sub-ca").unwrap();
+    let auth = auth_with(
+        Some(front_proxy(&proxy_ca, &["front-proxy-client"])),
+        None,
+        Authorizer::AlwaysAllow,
+    );
+    let server = Server::bind(ServerConfig::secure_local(auth).unwrap())
+        .await
+        .unwrap();
+    seed(&server).await;
+    let with_chain = |cn: &str| {
+        let leaf = intermediate.issue_client(cn, &[]).unwrap();
+        alpaca_adapter::pki::IssuedCert {
+            cert_pem: format!("{}{}", leaf.cert_pem, intermediate.cert_pem()),
+            key_pem: leaf.key_pem,
+        }
+    };
+    let r = client_for(&server, Some(&with_chain("front-proxy-client")))
+        .get(format!("{}{PATH}", server.url()))
+        .header("X-Remote-User", "hpa")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let r = client_for(&server, Some(&with_chain("someone-else")))
+        .get(format!("{}{PATH}", server.url()))
+        .header("X-Remote-User", "hpa")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status().as_u16(),
+        401,
+        "not in --requestheader-allowed-names"
+    );
+}
+
+/// `/metrics` on the secure port needs authentication and a SubjectAccessReview on the
+/// non-resource path `/metrics`, verb get.
+#[tokio::test]
+async fn metrics_need_authentication_and_authorization() {
+    let api = common::fake_apiserver::start(Default::default()).await;
+    let proxy_ca = CertificateAuthority::generate("front-proxy-ca").unwrap();
+    let auth = auth_with(
+        Some(front_proxy(&proxy_ca, &[])),
+        None,
+        delegated(&api).await,
+    );
+    let server = Server::bind(ServerConfig::secure_local(auth).unwrap())
+        .await
+        .unwrap();
+    let url = format!("{}/metrics", server.url());
+    let r = client_for(&server, None).get(&url).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let proxy = client_for(
+        &server,
+        Some(&proxy_ca.issue_client("front-proxy-client", &[]).unwrap()),
+    );
+    let r = proxy
+        .get(&url)
+        .header("X-Remote-User", "mallory")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = proxy
+        .get(&url)
+        .header("X-Remote-User", "hpa")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("alpaca_adapter_requests_total")
+    );
+    let seen = api.reviews.lock().unwrap();
+    assert_eq!(
+        seen.last().unwrap()["spec"]["nonResourceAttributes"],
+        serde_json::json!({"path": "/metrics", "verb": "get"})
+    );
+}
+
+/// A TokenReview that cannot be made is 401 (upstream's authentication filter), not 500.
+#[tokio::test]
+async fn a_failed_token_review_is_unauthorized() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1.
+    let kc = common::fake_apiserver::write_kubeconfig(dir.path(), "http://127.0.0.1:1");
+    let kube = alpaca_adapter::config::kube_client(Some(&kc))
+        .await
+        .unwrap();
+    let auth = Auth {
+        token: Some(alpaca_adapter::auth::token::TokenReviewer::new(kube)),
+        ..auth_with(None, None, Authorizer::AlwaysAllow)
+    };
+    let server = Server::bind(ServerConfig::secure_local(auth).unwrap())
+        .await
+        .unwrap();
+    let r = client_for(&server, None)
+        .get(format!("{}{PATH}", server.url()))
+        .bearer_auth("some-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["reason"], "Unauthorized");
+}
+
+/// The cluster's ConfigMap cannot be read at start: an error, not a server that answers 401.
+#[tokio::test]
+async fn unreadable_authentication_settings_fail_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = common::fake_apiserver::write_kubeconfig(dir.path(), "http://127.0.0.1:1");
+    let kc = format!("--authentication-kubeconfig={}", kc.display());
+    let args = cli(&[
+        "--bind-address=127.0.0.1",
+        "--secure-port=0",
+        &kc,
+        "--delegated-authorization=false",
+    ]);
+    let err = ServerConfig::from_args(&args).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("extension-apiserver-authentication"),
+        "{err}"
+    );
+    // Tolerated on request: the flags are used until a re-read succeeds.
+    let args = cli(&[
+        "--bind-address=127.0.0.1",
+        "--secure-port=0",
+        &kc,
+        "--delegated-authorization=false",
+        "--authentication-tolerate-lookup-failure",
+    ]);
+    assert!(ServerConfig::from_args(&args).await.is_ok());
+    // Nothing at all to authenticate with: an error too.
+    let args = cli(&[
+        "--bind-address=127.0.0.1",
+        "--secure-port=0",
+        "--delegated-authorization=false",
+    ]);
+    let err = ServerConfig::from_args(&args).await.unwrap_err();
+    assert!(err.to_string().contains("no way to authenticate"), "{err}");
+}
+
+/// A new request-header CA in the ConfigMap takes effect without a restart.
+#[tokio::test]
+async fn the_authentication_configmap_is_reloaded() {
+    let old_ca = CertificateAuthority::generate("front-proxy-ca").unwrap();
+    let new_ca = CertificateAuthority::generate("front-proxy-ca-2").unwrap();
+    let data = |ca: &CertificateAuthority| {
+        [
+            ("requestheader-client-ca-file", ca.cert_pem()),
+            ("requestheader-allowed-names", r#"["front-proxy-client"]"#),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    };
+    let api = common::fake_apiserver::start(data(&old_ca)).await;
+    let kc = format!("--authentication-kubeconfig={}", api.kubeconfig.display());
+    let args = cli(&[
+        "--bind-address=127.0.0.1",
+        "--secure-port=0",
+        &kc,
+        "--delegated-authorization=false",
+        "--reload-interval=1s",
+    ]);
+    let server = Server::bind(ServerConfig::from_args(&args).await.unwrap())
+        .await
+        .unwrap();
+    let status = |ca: &CertificateAuthority| {
+        let c = client_for(
+            &server,
+            Some(&ca.issue_client("front-proxy-client", &[]).unwrap()),
+        );
+        let url = format!("{}/apis", server.url());
+        async move {
+            c.get(url)
+                .header("X-Remote-User", "hpa")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(status(&old_ca).await, 200);
+    assert_eq!(status(&new_ca).await, 401);
+    *api.configmap.lock().unwrap() = data(&new_ca);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while status(&new_ca).await != 200 {
+        assert!(std::time::Instant::now() < deadline, "not reloaded");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(status(&old_ca).await, 401);
+}
+
+/// New serving certificate files are served without a restart.
+#[tokio::test]
+async fn the_serving_certificate_is_reloaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
+    let write = |ca: &CertificateAuthority| {
+        let issued = ca.issue_server(&["127.0.0.1".into()]).unwrap();
+        std::fs::write(&cert, issued.cert_pem).unwrap();
+        std::fs::write(&key, issued.key_pem).unwrap();
+    };
+    let (ca1, ca2) = (
+        CertificateAuthority::generate("serving-1").unwrap(),
+        CertificateAuthority::generate("serving-2").unwrap(),
+    );
+    write(&ca1);
+    let args = cli(&[
+        "--bind-address=127.0.0.1",
+        "--secure-port=0",
+        "--anonymous-auth",
+        "--delegated-authorization=false",
+        "--reload-interval=1s",
+        &format!("--tls-cert-file={}", cert.display()),
+        &format!("--tls-private-key-file={}", key.display()),
+    ]);
+    let server = Server::bind(ServerConfig::from_args(&args).await.unwrap())
+        .await
+        .unwrap();
+    let trusting = |ca: &CertificateAuthority| {
+        tls::install_crypto_provider();
+        reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(ca.cert_pem().as_bytes()).unwrap()])
+            .build()
+            .unwrap()
+    };
+    let url = format!("{}/healthz", server.url());
+    assert!(trusting(&ca1).get(&url).send().await.is_ok());
+    assert!(trusting(&ca2).get(&url).send().await.is_err());
+    write(&ca2);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while trusting(&ca2).get(&url).send().await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "not reloaded");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(trusting(&ca1).get(&url).send().await.is_err());
 }

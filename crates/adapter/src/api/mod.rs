@@ -1,11 +1,13 @@
 //! The HTTP API: routes for discovery, `custom.metrics.k8s.io` (v1beta1, v1beta2),
 //! `external.metrics.k8s.io` (v1beta1), the `write-metrics` URLs of the memory backend and
-//! health, with the shared state the handlers use.
+//! health, with the shared state the handlers use. Every route is guarded ([`guard`]): URI
+//! length, requests in flight, request timeout, and failures always answered as `Status`.
 
 pub mod cache;
 pub mod custom;
 pub mod discovery;
 pub mod external;
+pub mod guard;
 pub mod health;
 pub mod openapi;
 pub mod paths;
@@ -22,6 +24,7 @@ use axum::routing::{get, post};
 
 use crate::auth::Auth;
 use crate::backend::Backend;
+use crate::limits::Limits;
 use crate::telemetry::Telemetry;
 use status::ApiError;
 
@@ -45,6 +48,10 @@ pub struct AppState {
     pub telemetry: Arc<Telemetry>,
     /// Authentication and authorization.
     pub auth: Arc<Auth>,
+    /// Timeouts and the in-flight bound.
+    pub limits: Limits,
+    /// Free slots for requests in flight; `None` when unlimited.
+    pub in_flight: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 /// Shared state handle.
@@ -57,40 +64,53 @@ pub fn router(state: SharedState) -> Router {
         .route("/apis/{group}", get(discovery::group))
         .route("/apis/{group}/{version}", get(discovery::resource_list))
         .route("/apis/{group}/{version}/{*rest}", get(metrics))
+        .route("/metrics", get(crate::telemetry::handler))
         .merge(write_routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::middleware,
         ));
-    Router::new()
+    let routes = Router::new()
         .merge(api)
         .route("/healthz", get(health::ok))
         .route("/livez", get(health::ok))
         .route("/readyz", get(health::ready))
-        .route("/metrics", get(crate::telemetry::handler))
         .route("/openapi/v2", get(openapi::v2))
         .route("/openapi/v3", get(openapi::v3))
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    guarded(routes, state)
+}
+
+/// The guards every listener's routes get, innermost first: request timeout, in-flight bound,
+/// URI length, telemetry, and `Status` for every failure.
+fn guarded(routes: Router<SharedState>, state: SharedState) -> Router {
+    routes
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::in_flight,
+        ))
+        .layer(axum::middleware::from_fn(guard::uri_length))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::telemetry::middleware,
         ))
+        .layer(axum::middleware::from_fn(guard::status_everywhere))
         .with_state(state)
 }
 
 /// The write-only router served on the plain-HTTP write port (`--write-port`).
 pub fn write_router(state: SharedState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(write_routes())
         .route("/healthz", get(health::ok))
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::telemetry::middleware,
-        ))
-        .with_state(state)
+        .method_not_allowed_fallback(method_not_allowed);
+    guarded(routes, state)
 }
 
 fn write_routes() -> Router<SharedState> {

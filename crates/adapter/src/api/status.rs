@@ -30,9 +30,21 @@ pub enum ApiError {
     /// 413 RequestEntityTooLarge: a body over the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// 414: a URI longer than the server reads.
+    #[error("{0}")]
+    UriTooLong(String),
+    /// 429 TooManyRequests: too many requests in flight.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// 500 InternalError.
     #[error("{0}")]
     Internal(String),
+    /// 504 Timeout: the request did not complete in time.
+    #[error("{0}")]
+    Timeout(String),
+    /// Any other failure code (the reason is derived from the code).
+    #[error("{1}")]
+    Other(u16, String),
     /// 503 ServiceUnavailable: the monitoring system failed or is not ready.
     #[error("{0}")]
     Unavailable(String),
@@ -48,14 +60,24 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Other(code, _) => {
+                StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
         }
     }
 
-    /// The `metav1.StatusReason`.
+    /// The `metav1.StatusReason` (empty: `StatusReasonUnknown`).
     pub fn reason(&self) -> &'static str {
         match self {
+            ApiError::UriTooLong(_) => "",
+            ApiError::TooManyRequests(_) => "TooManyRequests",
+            ApiError::Timeout(_) => "Timeout",
+            ApiError::Other(code, _) => reason_of_code(*code),
             ApiError::BadRequest(_) => "BadRequest",
             ApiError::Unauthorized(_) => "Unauthorized",
             ApiError::Forbidden(_) => "Forbidden",
@@ -72,10 +94,32 @@ impl ApiError {
         Status {
             code: Some(i32::from(self.code().as_u16())),
             message: Some(self.to_string()),
-            reason: Some(self.reason().to_string()),
+            reason: Some(self.reason().to_string()).filter(|r| !r.is_empty()),
             status: Some("Failure".to_string()),
             ..Default::default()
         }
+    }
+}
+
+/// The reason upstream gives a failure code (`apierrors.NewGenericServerResponse`).
+fn reason_of_code(code: u16) -> &'static str {
+    match code {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        406 => "NotAcceptable",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "RequestEntityTooLarge",
+        415 => "UnsupportedMediaType",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        500 => "InternalError",
+        503 => "ServiceUnavailable",
+        504 => "Timeout",
+        _ => "",
     }
 }
 

@@ -32,14 +32,24 @@ pub const NAMESPACE: &str = "kube-system";
 /// The ConfigMap's name.
 pub const NAME: &str = "extension-apiserver-authentication";
 
-/// Reads and parses the ConfigMap.
+/// Reads and parses the ConfigMap. A cluster without it (no aggregation layer configured) has
+/// no settings to give, as upstream treats it; any other failure (forbidden, unreachable) is an
+/// error.
 pub async fn lookup(client: kube::Client) -> Result<ClusterAuthentication, AdapterError> {
     let api: Api<ConfigMap> = Api::namespaced(client, NAMESPACE);
     let cm = api
-        .get(NAME)
+        .get_opt(NAME)
         .await
         .map_err(|e| AdapterError::Kube(format!("reading configmap {NAMESPACE}/{NAME}: {e}")))?;
-    parse(&cm.data.unwrap_or_default())
+    match cm {
+        Some(cm) => parse(&cm.data.unwrap_or_default()),
+        None => {
+            tracing::warn!(
+                "configmap {NAMESPACE}/{NAME} does not exist: the cluster gives no front-proxy or client CA"
+            );
+            Ok(ClusterAuthentication::default())
+        }
+    }
 }
 
 /// Parses the ConfigMap's data.

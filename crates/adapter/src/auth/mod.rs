@@ -3,15 +3,20 @@
 //! from the client CA (user = CN, groups = O), or a bearer token reviewed by the cluster
 //! ([`token`]), then either every authenticated user is allowed
 //! or the decision is delegated to the cluster through SubjectAccessReview ([`delegated`]).
-//! In insecure mode nothing is checked.
+//! Certificates are verified against each authenticator's own CAs ([`x509`]), whose settings
+//! are reloaded while serving ([`source`], [`certs`]). In insecure mode nothing is checked.
 
 pub mod attributes;
+pub mod certs;
 pub mod delegated;
 pub mod lookup;
 pub mod requestheader;
+pub mod source;
 pub mod token;
+pub mod x509;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
@@ -21,6 +26,16 @@ use crate::api::SharedState;
 use crate::api::status::ApiError;
 use crate::listener::{ClientCert, PeerInfo};
 use attributes::Attributes;
+use certs::{CertAuthenticators, SharedCertAuthenticators};
+
+/// The group of every authenticated user.
+pub const AUTHENTICATED_GROUP: &str = "system:authenticated";
+/// The group of anonymous requests.
+pub const UNAUTHENTICATED_GROUP: &str = "system:unauthenticated";
+/// The anonymous user.
+pub const ANONYMOUS_USER: &str = "system:anonymous";
+/// The group whose members are always allowed, as upstream's delegated authorization does.
+pub const PRIVILEGED_GROUP: &str = "system:masters";
 
 /// Who is making a request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -33,14 +48,19 @@ pub struct UserInfo {
     pub extra: BTreeMap<String, Vec<String>>,
 }
 
-/// Certificate subjects of a CA bundle, to tell which CA issued a verified client certificate.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CaSubjects(pub Vec<Vec<u8>>);
-
-impl CaSubjects {
-    /// Whether the certificate was issued by one of these CAs.
-    pub fn issued(&self, cert: &ClientCert) -> bool {
-        self.0.contains(&cert.issuer)
+impl UserInfo {
+    /// Adds `system:authenticated` unless the user is anonymous or already in it (or in
+    /// `system:unauthenticated`), as upstream's `AuthenticatedGroupAdder` does for every
+    /// authenticator: users named by the front proxy, client certificates and tokens alike.
+    pub fn with_authenticated_group(mut self) -> Self {
+        let marked = self
+            .groups
+            .iter()
+            .any(|g| g == AUTHENTICATED_GROUP || g == UNAUTHENTICATED_GROUP);
+        if self.name != ANONYMOUS_USER && !marked {
+            self.groups.push(AUTHENTICATED_GROUP.to_string());
+        }
+        self
     }
 }
 
@@ -58,10 +78,8 @@ pub enum Authorizer {
 pub struct Auth {
     /// Skip all checks (`--insecure-serve-http`).
     pub insecure: bool,
-    /// Front-proxy authentication.
-    pub requestheader: Option<requestheader::RequestHeaderConfig>,
-    /// CAs whose client certificates authenticate directly (user = CN, groups = O).
-    pub client_ca: Option<CaSubjects>,
+    /// Front-proxy and client-CA authentication, swapped when their settings change.
+    pub certs: Arc<SharedCertAuthenticators>,
     /// Bearer tokens reviewed by the cluster (TokenReview).
     pub token: Option<token::TokenReviewer>,
     /// Treat unauthenticated requests as `system:anonymous` instead of rejecting them.
@@ -75,56 +93,60 @@ impl Auth {
     pub fn insecure() -> Self {
         Self {
             insecure: true,
-            requestheader: None,
-            client_ca: None,
+            certs: SharedCertAuthenticators::new(CertAuthenticators::default()),
             token: None,
             anonymous: true,
             authorizer: Authorizer::AlwaysAllow,
         }
     }
 
-    /// Authenticates a request; `Ok(None)` when no credential was recognised.
+    /// Checks with these certificate authenticators, no token review, no anonymous access.
+    pub fn with_certs(certs: CertAuthenticators, authorizer: Authorizer) -> Self {
+        Self {
+            insecure: false,
+            certs: SharedCertAuthenticators::new(certs),
+            token: None,
+            anonymous: false,
+            authorizer,
+        }
+    }
+
+    /// Authenticates a request; `Ok(None)` when no credential was presented, `Err` (401) when
+    /// one was presented and refused or could not be checked.
     pub async fn authenticate(
         &self,
         cert: Option<&ClientCert>,
         headers: &axum::http::HeaderMap,
     ) -> Result<Option<UserInfo>, ApiError> {
+        let mut failure = None;
         if let Some(cert) = cert {
-            if let Some(rh) = &self.requestheader
-                && rh.ca.issued(cert)
-                && let Some(user) = rh.authenticate(cert, headers)?
-            {
-                return Ok(Some(user));
-            }
-            if let Some(ca) = &self.client_ca
-                && ca.issued(cert)
-                && let Some(cn) = &cert.common_name
-            {
-                return Ok(Some(UserInfo {
-                    name: cn.clone(),
-                    groups: cert
-                        .organizations
-                        .iter()
-                        .cloned()
-                        .chain(["system:authenticated".to_string()])
-                        .collect(),
-                    extra: BTreeMap::new(),
-                }));
+            match self.certs.current().authenticate(cert, headers) {
+                Ok(Some(user)) => return Ok(Some(user.with_authenticated_group())),
+                Ok(None) => {}
+                Err(e) => failure = Some(e),
             }
         }
         if let Some(reviewer) = &self.token
             && let Some(token) = bearer_token(headers)
         {
-            match reviewer.review(token).await {
-                Ok(Some(user)) => return Ok(Some(user)),
-                Ok(None) => return Ok(None),
-                Err(e) => return Err(ApiError::Internal(format!("token review failed: {e}"))),
-            }
+            return match reviewer.review(token).await {
+                Ok(Some(user)) => Ok(Some(user.with_authenticated_group())),
+                Ok(None) => Err(ApiError::Unauthorized("invalid bearer token".into())),
+                Err(e) => {
+                    tracing::warn!(error = %e, "token review failed");
+                    Err(ApiError::Unauthorized(
+                        "Unauthorized: the token could not be reviewed".into(),
+                    ))
+                }
+            };
+        }
+        if let Some(e) = failure {
+            return Err(e);
         }
         if self.anonymous {
             return Ok(Some(UserInfo {
-                name: "system:anonymous".into(),
-                groups: vec!["system:unauthenticated".into()],
+                name: ANONYMOUS_USER.into(),
+                groups: vec![UNAUTHENTICATED_GROUP.into()],
                 extra: BTreeMap::new(),
             }));
         }
@@ -148,8 +170,10 @@ pub async fn middleware(State(st): State<SharedState>, req: Request, next: Next)
         Err(e) => return e.into_response(),
     };
     let attrs = Attributes::from_request(req.method(), req.uri().path());
+    let privileged = user.groups.iter().any(|g| g == PRIVILEGED_GROUP);
     match &auth.authorizer {
         Authorizer::AlwaysAllow => {}
+        Authorizer::Delegated(_) if privileged => {}
         Authorizer::Delegated(d) => match d.authorize(&user, &attrs).await {
             Ok(true) => {}
             Ok(false) => {

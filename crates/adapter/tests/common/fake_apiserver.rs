@@ -1,6 +1,7 @@
 //! A stand-in kube-apiserver on loopback, answering only what the adapter asks a cluster:
-//! the `extension-apiserver-authentication` ConfigMap, TokenReviews, SubjectAccessReviews
-//! (only user `hpa`, only in namespace `default`) and metadata lists of pods by label.
+//! the `extension-apiserver-authentication` ConfigMap (which a test may change), TokenReviews,
+//! SubjectAccessReviews (only user `hpa`, only in namespace `default` or on `/metrics`),
+//! metadata lists of pods by label, and APIService objects (which a test may add).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,10 @@ pub struct FakeApiServer {
     pub url: String,
     /// Every review body received.
     pub reviews: Arc<Mutex<Vec<Value>>>,
+    /// The data of `extension-apiserver-authentication`, served as it is at each request.
+    pub configmap: Arc<Mutex<BTreeMap<String, String>>>,
+    /// APIService objects by name.
+    pub apiservices: Arc<Mutex<BTreeMap<String, Value>>>,
     /// A kubeconfig pointing at it.
     pub kubeconfig: std::path::PathBuf,
     _dir: tempfile::TempDir,
@@ -32,11 +37,31 @@ const PODS: &[(&str, &str, &str)] = &[
 pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
     let reviews = Arc::new(Mutex::new(Vec::new()));
     let (sar_log, tr_log) = (reviews.clone(), reviews.clone());
+    let configmap = Arc::new(Mutex::new(configmap));
+    let served = configmap.clone();
+    let apiservices: Arc<Mutex<BTreeMap<String, Value>>> = Arc::default();
+    let registered = apiservices.clone();
     let app = Router::new()
+        .route(
+            "/apis/apiregistration.k8s.io/v1/apiservices/{name}",
+            get(move |Path(name): Path<String>| {
+                let found = registered.lock().unwrap().get(&name).cloned();
+                async move {
+                    match found {
+                        Some(o) => (axum::http::StatusCode::OK, Json(o)),
+                        None => (
+                            axum::http::StatusCode::NOT_FOUND,
+                            Json(json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                                "reason": "NotFound", "code": 404, "message": format!("apiservices {name:?} not found")})),
+                        ),
+                    }
+                }
+            }),
+        )
         .route(
             "/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication",
             get(move || {
-                let data = configmap.clone();
+                let data = served.lock().unwrap().clone();
                 async move {
                     Json(json!({"apiVersion": "v1", "kind": "ConfigMap",
                         "metadata": {"name": "extension-apiserver-authentication", "namespace": "kube-system"},
@@ -51,7 +76,9 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
                 async move {
                     log.lock().unwrap().push(review.clone());
                     let spec = &review["spec"];
-                    let allowed = spec["user"] == "hpa" && spec["resourceAttributes"]["namespace"] == "default";
+                    let allowed = spec["user"] == "hpa"
+                        && (spec["resourceAttributes"]["namespace"] == "default"
+                            || spec["nonResourceAttributes"]["path"] == "/metrics");
                     review["status"] = json!({"allowed": allowed});
                     (axum::http::StatusCode::CREATED, Json(review))
                 }
@@ -92,7 +119,20 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
     let url = format!("http://{}", l.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(l, app).await });
     let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
+    let kubeconfig = write_kubeconfig(dir.path(), &url);
+    FakeApiServer {
+        url,
+        reviews,
+        configmap,
+        apiservices,
+        kubeconfig,
+        _dir: dir,
+    }
+}
+
+/// Writes a kubeconfig for a server at `url` into `dir`.
+pub fn write_kubeconfig(dir: &std::path::Path, url: &str) -> std::path::PathBuf {
+    let kubeconfig = dir.join("kubeconfig");
     std::fs::write(
         &kubeconfig,
         format!(
@@ -100,10 +140,5 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
         ),
     )
     .unwrap();
-    FakeApiServer {
-        url,
-        reviews,
-        kubeconfig,
-        _dir: dir,
-    }
+    kubeconfig
 }
