@@ -72,7 +72,7 @@ fn start_prometheus(target: SocketAddr) -> PrometheusProcess {
     let bin = which("prometheus").unwrap_or_else(|| {
         panic!(
             "the `prometheus` binary is not on PATH: the Prometheus backend tests need a real server. \
-             Install it with scripts/install-prometheus.sh (Debian's package)"
+             Install it with scripts/install-test-deps.sh (Debian's package)"
         )
     });
     let dir = tempfile::tempdir().unwrap();
