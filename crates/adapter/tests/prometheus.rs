@@ -1,5 +1,5 @@
 //! The Prometheus backend against a real Prometheus server (Debian's `prometheus`, installed
-//! by scripts/install-prometheus.sh): the test serves a small scrape target, starts Prometheus
+//! by scripts/install-test-deps.sh): the test serves a small scrape target, starts Prometheus
 //! on a free loopback port with a temporary config and storage, waits (bounded) for the series,
 //! then reads custom and external metrics through the adapter. The test fails, rather than
 //! skips, when the binary is missing.

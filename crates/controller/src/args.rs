@@ -128,9 +128,14 @@ pub struct ControllerArgs {
     /// How long a leader holds the Lease without renewing it (whole seconds).
     #[arg(long, default_value = "15s", value_parser = go_duration)]
     pub leader_elect_lease_duration: GoDuration,
-    /// How long before the Lease expires the leader renews it (whole seconds).
-    #[arg(long, default_value = "5s", value_parser = go_duration)]
+    /// How long before the Lease expires the leader renews it (whole seconds): the leader
+    /// renews every lease duration minus this (2 s by default, upstream's retry period).
+    #[arg(long, default_value = "13s", value_parser = go_duration)]
     pub leader_elect_renew_margin: GoDuration,
+    /// How long after its last successful renew a leader that cannot renew stops every
+    /// write and exits (before the Lease could be taken: shorter than the lease duration).
+    #[arg(long, default_value = "10s", value_parser = go_duration)]
+    pub leader_elect_renew_deadline: GoDuration,
     /// This replica's identity in the Lease (default: `$POD_NAME`, else the hostname).
     #[arg(long)]
     pub leader_elect_identity: Option<String>,
@@ -184,7 +189,8 @@ impl Default for ControllerArgs {
             leader_elect_resource_name: "alpaca-controller".into(),
             leader_elect_resource_namespace: None,
             leader_elect_lease_duration: GoDuration::from_secs(15),
-            leader_elect_renew_margin: GoDuration::from_secs(5),
+            leader_elect_renew_margin: GoDuration::from_secs(13),
+            leader_elect_renew_deadline: GoDuration::from_secs(10),
             leader_elect_identity: None,
             metrics_bind_address: "0.0.0.0:8080".into(),
             log_format: LogFormat::Text,

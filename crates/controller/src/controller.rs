@@ -38,7 +38,7 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 enum Stop {
     /// SIGTERM (or the caller's shutdown future).
     Shutdown,
-    /// Another replica holds the Lease now.
+    /// The Lease is lost (another replica holds it, or the renew deadline passed).
     Lost,
 }
 
@@ -145,6 +145,7 @@ impl Controller {
                 .unwrap_or(0),
             renew_margin_secs: u64::try_from(self.args.leader_elect_renew_margin.whole_secs())
                 .unwrap_or(0),
+            renew_deadline: to_std(self.args.leader_elect_renew_deadline),
         }
     }
 
@@ -186,30 +187,41 @@ impl Controller {
         result
     }
 
+    /// Waits for the Lease and leads while holding it. Losing it (another replica holds
+    /// it, or no renew succeeded within the renew deadline) stops every write at once and
+    /// ends the run with an error, as kube-controller-manager exits; the pod's restart
+    /// joins the election again as a standby.
     async fn run_elected(&self, stop_rx: watch::Receiver<bool>) -> Result<(), ControllerError> {
         let lease = self.lease();
         let mut elector = Elector::start(self.client.clone(), &lease).await?;
         tracing::info!(lease = %lease.name, namespace = %lease.namespace, "waiting for the leader lease");
-        loop {
+        tokio::select! {
+            _ = wait_stop(stop_rx.clone()) => {
+                elector.release(DRAIN_TIMEOUT).await;
+                return Ok(());
+            }
+            leading = elector.wait_leading() => if !leading {
+                let why = elector.wait_lost().await;
+                return Err(ControllerError::Leader(format!("the election ended: {why}")));
+            },
+        }
+        tracing::info!(identity = %self.identity, "became the leader");
+        let mut lost_reason = None;
+        let lost = async {
             tokio::select! {
-                _ = wait_stop(stop_rx.clone()) => break,
-                leading = elector.wait_leading() => if !leading {
-                    elector.release(DRAIN_TIMEOUT).await;
-                    return Err(ControllerError::Leader("the election ended".into()));
-                },
-            }
-            tracing::info!(identity = %self.identity, "became the leader");
-            let stop = stop_rx.clone();
-            let lost = async {
-                tokio::select! {
-                    _ = wait_stop(stop) => Stop::Shutdown,
-                    _ = elector.wait_lost() => Stop::Lost,
+                _ = wait_stop(stop_rx) => Stop::Shutdown,
+                why = elector.wait_lost() => {
+                    lost_reason = Some(why);
+                    Stop::Lost
                 }
-            };
-            if self.lead_until(lost).await == Stop::Shutdown {
-                break;
             }
-            tracing::warn!("lost the leader lease; standing by");
+        };
+        if self.lead_until(lost).await == Stop::Lost {
+            let why = lost_reason.unwrap_or_default();
+            tracing::error!(reason = %why, "lost the leader lease: every write stopped; exiting");
+            return Err(ControllerError::Leader(format!(
+                "lost the leader lease: {why}"
+            )));
         }
         elector.release(DRAIN_TIMEOUT).await;
         Ok(())
@@ -374,6 +386,12 @@ impl Controller {
                 Some(_) = workers.join_next(), if !workers.is_empty() => {}
             }
         };
+        if end == Stop::Lost {
+            // another replica may lead now: not one more write from this one (the caller
+            // aborts the memory flusher and the informers right after)
+            workers.abort_all();
+            return end;
+        }
         let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
             while workers.join_next().await.is_some() {}
         })

@@ -3,5 +3,7 @@
 //! metrics APIs behind the real aggregator. One control plane serves every test here, each
 //! in a namespace of its own with a controller limited to it (`--namespace`).
 
+mod faults;
+mod leader;
 mod support;
 mod sync;
