@@ -3,7 +3,6 @@
 mod crd;
 mod faults;
 mod inspect;
-mod leader;
 mod manifests;
 mod metrics_apis;
 mod support;
