@@ -7,3 +7,5 @@ mod faults;
 mod leader;
 mod support;
 mod sync;
+mod manifests;
+mod crd;

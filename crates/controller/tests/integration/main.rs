@@ -1,6 +1,5 @@
 //! Integration tests of the whole controller against the in-memory API server.
 
-mod crd;
 mod faults;
 mod inspect;
 mod manifests;
