@@ -9,3 +9,4 @@ mod support;
 mod sync;
 mod manifests;
 mod crd;
+mod rbac;
