@@ -10,3 +10,4 @@ mod sync;
 mod manifests;
 mod crd;
 mod rbac;
+mod targets;

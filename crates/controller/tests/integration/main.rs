@@ -6,6 +6,5 @@ mod manifests;
 mod metrics_apis;
 mod support;
 mod sync;
-mod targets;
 mod telemetry;
 mod watch;
