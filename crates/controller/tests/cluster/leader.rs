@@ -118,7 +118,18 @@ fn scale_writes(log: &[(Timestamp, RequestRecord)]) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_leader_writes_and_the_other_takes_over_with_the_memory() {
-    let Some(ns) = Ns::new("leader_takes_over").await else {
+    takes_over("leader_takes_over", false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_other_takes_over_with_the_memory_after_a_crash() {
+    takes_over("leader_crash", true).await;
+}
+
+/// A leads and adds a replica; B stands by writing nothing; A shuts down cleanly (or
+/// crashes: no release) and B takes over with A's memory.
+async fn takes_over(test: &str, crash: bool) {
+    let Some(ns) = Ns::new(test).await else {
         return;
     };
     // two pods at 100% of their request want 4, but one pod may be added per minute: the
@@ -174,24 +185,40 @@ async fn only_the_leader_writes_and_the_other_takes_over_with_the_memory() {
     assert!(!b.metrics().contains("alpaca_controller_syncs_total"));
     assert!(b.metrics().contains("alpaca_controller_leader 0"));
 
-    // a clean shutdown releases the Lease: b takes it well before it would have expired
-    a.stop().await.expect("a stops cleanly");
-    let stopped = Timestamp::now();
-    assert!(
-        pa.writes_since(stopped - SignedDuration::from_secs(5))
-            .iter()
-            .any(|(_, r)| r.info.resource.as_deref() == Some("leases") && r.method == "PATCH"),
-        "a released the Lease"
-    );
+    let stopped = if crash {
+        a.kill();
+        Timestamp::now()
+    } else {
+        // a clean shutdown releases the Lease: b takes it well before it would have expired
+        a.stop().await.expect("a stops cleanly");
+        let stopped = Timestamp::now();
+        assert!(
+            pa.writes_since(stopped - SignedDuration::from_secs(5))
+                .iter()
+                .any(|(_, r)| r.info.resource.as_deref() == Some("leases") && r.method == "PATCH"),
+            "a released the Lease"
+        );
+        stopped
+    };
+    let renewed = lease(&ns).await.and_then(|l| l.1);
     eventually("b takes over", 15, || async {
         holder(&ns).await.as_deref() == Some("replica-b")
     })
     .await;
     let took = Timestamp::now().duration_since(stopped);
-    assert!(
-        took < SignedDuration::from_secs(LEASE_SECS),
-        "b took a released Lease over in {took:#} (not by expiry)"
-    );
+    if crash {
+        // a crashed leader's Lease is taken once it has expired
+        let expired = renewed.unwrap() + SignedDuration::from_secs(LEASE_SECS);
+        assert!(
+            Timestamp::now() >= expired,
+            "b took the Lease before it expired"
+        );
+    } else {
+        assert!(
+            took < SignedDuration::from_secs(LEASE_SECS),
+            "b took a released Lease over in {took:#} (not by expiry)"
+        );
+    }
     eventually("b syncs", 20, || async {
         b.metrics()
             .contains("alpaca_controller_syncs_total{result=\"success\"}")
