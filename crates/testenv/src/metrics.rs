@@ -3,12 +3,14 @@
 //! `external.metrics.k8s.io`) answered by the in-memory API server's metrics endpoints over
 //! TLS, registered through APIServices like metrics-server and an adapter are.
 //!
-//! Resource metrics follow a load model per workload (namespace and `app` label): a CPU
+//! Samples are taken every half second with a one-second window (metrics-server's
+//! `--metric-resolution` shortened for tests, so that a pod counts for CPU one second after
+//! it is Ready rather than fifteen). Resource metrics follow a load model per workload (namespace and `app` label): a CPU
 //! demand shared by its Ready pods (as a Service spreads requests), or a usage per pod.
 //! Custom and external values, and faults on the metrics APIs (503s, answers that never
 //! come), are set on [`MetricsServer::backend`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -80,7 +82,7 @@ fn sample(pod: &Pod, millis: u64) -> Option<PodMetrics> {
     serde_json::from_value(json!({
         "metadata": {"name": pod.name_any(), "namespace": pod.namespace(), "labels": pod.labels()},
         "timestamp": Timestamp::now().to_string(),
-        "window": "15s",
+        "window": "1s",
         "containers": containers.iter().map(|c| json!({"name": c,
             "usage": {"cpu": format!("{each}m"), "memory": "64Mi"}})).collect::<Vec<_>>(),
     }))
@@ -92,11 +94,11 @@ fn publish(
     backend: &FakeApiServer,
     store: &reflector::Store<Pod>,
     rules: &Rules,
-    published: &mut HashMap<(String, String), ()>,
+    published: &mut HashSet<(String, String)>,
 ) {
     let rules = rules.lock().expect("load rules").clone();
     let pods = store.state();
-    let mut now = HashMap::new();
+    let mut now = HashSet::new();
     for ((ns, app), load) in &rules {
         let mine: Vec<&Pod> = pods
             .iter()
@@ -108,16 +110,36 @@ fn publish(
         for (pod, millis) in mine.iter().zip(shares(&mine, *load)) {
             if let Some(m) = sample(pod, millis) {
                 backend.set_pod_metrics(m);
-                now.insert((ns.clone(), pod.name_any()), ());
+                now.insert((ns.clone(), pod.name_any()));
             }
         }
     }
-    for key in published.keys() {
-        if !now.contains_key(key) {
+    for key in published.iter() {
+        if !now.contains(key) {
             backend.remove_pod_metrics(&key.0, &key.1);
         }
     }
     *published = now;
+}
+
+/// Keeps the backend's copy of the cluster's pods, whose labels the custom metrics API
+/// selects `pods/*` series by (as an adapter looks pods up in the API server).
+fn mirror_pod(backend: &FakeApiServer, event: Result<watcher::Event<Pod>, watcher::Error>) {
+    let copy = |pod: &Pod| {
+        let mut pod = pod.clone();
+        pod.metadata.managed_fields = None;
+        pod.metadata.resource_version = None;
+        pod
+    };
+    match event {
+        Ok(watcher::Event::Apply(pod) | watcher::Event::InitApply(pod)) => {
+            let _ = backend.apply(&copy(&pod));
+        }
+        Ok(watcher::Event::Delete(pod)) => {
+            let _ = backend.delete::<Pod>(&pod.namespace().unwrap_or_default(), &pod.name_any());
+        }
+        _ => {}
+    }
 }
 
 impl MetricsServer {
@@ -152,19 +174,23 @@ impl MetricsServer {
         )
         .await?;
         let (store, writer) = reflector::store();
-        let stream = reflector(
+        let mirror = backend.clone();
+        let events = reflector(
             writer,
             watcher(Api::<Pod>::all(client), watcher::Config::default()),
         )
-        .default_backoff()
-        .touched_objects();
+        .default_backoff();
+        let stream = StreamExt::for_each(events, move |event| {
+            mirror_pod(&mirror, event);
+            async {}
+        });
         let rules: Rules = Arc::default();
         let pipeline = {
             let backend = backend.clone();
             let rules = rules.clone();
             tokio::spawn(async move {
-                tokio::spawn(stream.for_each(|_| async {}));
-                let mut published = HashMap::new();
+                tokio::spawn(stream);
+                let mut published = HashSet::new();
                 let mut tick = tokio::time::interval(period);
                 loop {
                     tick.tick().await;

@@ -9,6 +9,7 @@ use alpaca_testenv::aggregated::METRICS_APIS;
 use alpaca_testenv::{
     ControlPlane, ControllerManager, CpuLoad, EnvOptions, KubeletOptions, Options, TestEnv,
 };
+use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
@@ -147,6 +148,26 @@ async fn the_fault_proxy_answers_for_the_api_server() {
     assert!(pods.list(&ListParams::default()).await.is_ok());
     let statuses: Vec<u16> = proxy.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, vec![200, 503, 200]);
+    // watch events stream through as they happen
+    let mut events = pods
+        .watch(&kube::api::WatchParams::default(), "0")
+        .await
+        .unwrap()
+        .boxed();
+    let pod: Pod = serde_json::from_value(json!({
+        "metadata": {"name": "streamed"},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]}
+    }))
+    .unwrap();
+    Api::<Pod>::namespaced(env.client().await, &ns)
+        .create(&PostParams::default(), &pod)
+        .await
+        .unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(5), events.next()).await;
+    assert!(
+        matches!(first, Ok(Some(Ok(kube::api::WatchEvent::Added(_))))),
+        "a watch event through the proxy within 5 s: {first:?}"
+    );
     // a partition: nothing answers
     proxy.cut();
     let hung =

@@ -90,7 +90,10 @@ impl Scales {
         }
     }
 
-    /// PUT of the scale with the new replica count.
+    /// PUT of the scale with the new replica count, retried on conflicts as upstream does
+    /// (client-go's `RetryOnConflict` with `DefaultRetry`: five attempts ~10 ms apart, the
+    /// scale read again before each retry): a Deployment whose status kube-controller-manager
+    /// just wrote is not a failed rescale.
     pub async fn update(
         &self,
         mapper: &RestMapper,
@@ -98,7 +101,32 @@ impl Scales {
         target: &CrossVersionObjectReference,
         replicas: i32,
     ) -> Result<(), String> {
-        let (api, qualified) = self.api(mapper, namespace, target).await?;
+        let mut attempt = 1;
+        loop {
+            match self.put(mapper, namespace, target, replicas).await {
+                Err(PutError::Conflict(_)) if attempt < CONFLICT_ATTEMPTS => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    // the latest resourceVersion, for the next PUT
+                    self.get(mapper, namespace, target).await?;
+                }
+                Err(PutError::Conflict(m) | PutError::Other(m)) => return Err(m),
+                Ok(()) => return Ok(()),
+            }
+        }
+    }
+
+    async fn put(
+        &self,
+        mapper: &RestMapper,
+        namespace: &str,
+        target: &CrossVersionObjectReference,
+        replicas: i32,
+    ) -> Result<(), PutError> {
+        let (api, qualified) = self
+            .api(mapper, namespace, target)
+            .await
+            .map_err(PutError::Other)?;
         let mut scale = Scale {
             spec: Some(ScaleSpec {
                 replicas: Some(replicas),
@@ -108,9 +136,29 @@ impl Scales {
         scale.metadata.name = Some(target.name.clone());
         scale.metadata.namespace = Some(namespace.to_string());
         scale.metadata.resource_version = self.versions().remove(&target_key(namespace, target));
-        api.replace_scale(&target.name, &PostParams::default(), &scale)
+        match api
+            .replace_scale(&target.name, &PostParams::default(), &scale)
             .await
-            .map(|_| ())
-            .map_err(|e| errors::message(&e, &format!("update {qualified} {}", target.name)))
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let message = errors::message(&e, &format!("update {qualified} {}", target.name));
+                Err(match &e {
+                    kube::Error::Api(s) if s.code == 409 => PutError::Conflict(message),
+                    _ => PutError::Other(message),
+                })
+            }
+        }
     }
+}
+
+/// Attempts of a scale update that conflicts (client-go's `retry.DefaultRetry.Steps`).
+const CONFLICT_ATTEMPTS: u32 = 5;
+
+/// Why a PUT of the scale failed.
+enum PutError {
+    /// 409: the scale changed since it was read.
+    Conflict(String),
+    /// Anything else.
+    Other(String),
 }

@@ -131,7 +131,7 @@ fn resource_metrics_any_ns() -> Fault {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_conflict_on_the_scale_write_is_retried() {
+async fn a_conflict_on_the_scale_write_is_retried_in_the_same_sync() {
     let Some(ns) = Ns::new("scale_conflict").await else {
         return;
     };
@@ -161,6 +161,12 @@ async fn a_conflict_on_the_scale_write_is_retried() {
         ns.has_event("web", "SuccessfulRescale").await
     })
     .await;
+    // retried within the sync, as upstream's RetryOnConflict does: no failed rescale
+    assert!(!ns.has_event("web", "FailedRescale").await);
+    assert_eq!(
+        ns.condition("web", "AbleToScale").await.map(|c| c.0),
+        Some("True".into())
+    );
     running.stop().await.unwrap();
 }
 
@@ -220,5 +226,118 @@ async fn watches_that_fail_and_end_are_resumed() {
         relists >= 2,
         "the controller listed again after the watch failed ({relists}): {log:#?}"
     );
+    running.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_conflicts_are_retried_on_the_latest_object() {
+    let Some(ns) = Ns::new("status_conflicts").await else {
+        return;
+    };
+    ns.workload("web", 2, 200).await;
+    ns.hpa("web", json!({})).await;
+    let proxy = ns.env.proxy("status-conflicts").await;
+    proxy.inject(
+        Fault::on(Verb::Update, "horizontalpodautoscalers/status")
+            .namespace(&ns.name)
+            .conflict()
+            .times(3),
+    );
+    let running = start(proxy.kubeconfig(), ns.args()).await;
+    eventually("the status is written despite 3 conflicts", 30, || async {
+        ns.hpa_object("web")
+            .await
+            .and_then(|h| h.status)
+            .is_some_and(|s| s.desired_replicas == 4)
+    })
+    .await;
+    let statuses: Vec<u16> = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.is(Verb::Update, "horizontalpodautoscalers/status"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(&statuses[..4], &[409, 409, 409, 200], "{statuses:?}");
+    assert!(!ns.has_event("web", "FailedUpdateStatus").await);
+    running.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_writes_back_off_and_memory_and_events_are_retried() {
+    let Some(ns) = Ns::new("failing_writes").await else {
+        return;
+    };
+    ns.workload("web", 2, 200).await;
+    ns.hpa("web", json!({})).await;
+    let proxy = ns.env.proxy("failing-writes").await;
+    proxy.inject(Fault::on(Verb::Update, "horizontalpodautoscalers/status").unavailable());
+    proxy.inject(Fault::on(Verb::Create, "events").internal_error().times(2));
+    proxy.inject(
+        Fault::on(Verb::Patch, "horizontalpodautoscalers")
+            .unavailable()
+            .times(2),
+    );
+    let running = start(proxy.kubeconfig(), ns.args()).await;
+    eventually("FailedUpdateStatus is recorded", 30, || async {
+        ns.has_event("web", "FailedUpdateStatus").await
+    })
+    .await;
+    assert!(
+        running
+            .metrics()
+            .contains("alpaca_controller_errors_total{kind=\"status\"}")
+    );
+    // the scale was still written, and the memory persisted after the failed PATCHes
+    assert_eq!(ns.replicas("web").await, Some(4));
+    eventually("memory persisted after retries", 30, || async {
+        ns.hpa_object("web")
+            .await
+            .and_then(|h| h.metadata.annotations)
+            .is_some_and(|a| a.contains_key(alpaca_controller::memory::ANNOTATION))
+    })
+    .await;
+    // a failing autoscaler is retried, but not in a loop: at most one status write per
+    // backoff step (200 ms doubling to the 1 s sync period) over three seconds
+    proxy.clear_requests();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let puts = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.is(Verb::Update, "horizontalpodautoscalers/status"))
+        .count();
+    assert!((1..=6).contains(&puts), "{puts} status writes in 3 s");
+    running.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_target_and_a_deleted_autoscaler() {
+    let Some(ns) = Ns::new("missing_target").await else {
+        return;
+    };
+    ns.hpa("ghost", json!({})).await;
+    ns.workload("web", 2, 200).await;
+    ns.hpa("web", json!({})).await;
+    let running = ns.start(ns.args()).await;
+    eventually("FailedGetScale for the missing target", 30, || async {
+        ns.condition("ghost", "AbleToScale").await
+            == Some(("False".into(), "FailedGetScale".into()))
+    })
+    .await;
+    eventually("web scales", 30, || async {
+        ns.replicas("web").await == Some(4)
+    })
+    .await;
+    eventually("web's gauges are exported", 30, || async {
+        running.metrics().contains("name=\"web\"")
+    })
+    .await;
+    ns.api::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>()
+        .delete("web", &Default::default())
+        .await
+        .unwrap();
+    eventually("the deleted autoscaler's gauges go", 30, || async {
+        !running.metrics().contains("name=\"web\"")
+    })
+    .await;
     running.stop().await.unwrap();
 }

@@ -3,11 +3,15 @@
 //! metrics APIs behind the real aggregator. One control plane serves every test here, each
 //! in a namespace of its own with a controller limited to it (`--namespace`).
 
+mod crd;
 mod faults;
+mod inspect;
 mod leader;
+mod manifests;
+mod metrics_apis;
+mod rbac;
 mod support;
 mod sync;
-mod manifests;
-mod crd;
-mod rbac;
 mod targets;
+mod telemetry;
+mod watch;

@@ -95,6 +95,9 @@ impl Ns {
             .metrics()
             .set_cpu(&self.name, name, CpuLoad::PerPod(cpu_millis));
         self.wait_ready_pods(name, replicas as usize).await;
+        // a CPU sample counts once its window ends after the pod became Ready (upstream's
+        // CPU initialization rule); the pipeline's window is 1 s
+        tokio::time::sleep(Duration::from_millis(2000)).await;
     }
 
     /// Waits until `n` pods of `app` are Ready.
@@ -229,6 +232,8 @@ fn ready(pod: &Pod) -> bool {
 pub struct Running {
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ControllerError>>,
+    /// Its telemetry address, when served.
+    pub addr: Option<std::net::SocketAddr>,
     /// Its metrics.
     pub telemetry: std::sync::Arc<alpaca_controller::telemetry::Telemetry>,
 }
@@ -241,6 +246,7 @@ pub async fn start(kubeconfig: &Path, args: ControllerArgs) -> Running {
         .expect("a client from the kubeconfig");
     let controller = Controller::new(client, args).await.expect("a controller");
     let telemetry = controller.telemetry();
+    let addr = controller.telemetry_address();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(controller.run(async move {
         let _ = rx.await;
@@ -248,6 +254,7 @@ pub async fn start(kubeconfig: &Path, args: ControllerArgs) -> Running {
     Running {
         stop: Some(tx),
         task,
+        addr,
         telemetry,
     }
 }

@@ -167,7 +167,18 @@ fn resource_metrics(rest: &[&str]) -> Route {
 }
 
 fn custom_metrics(version: &str, rest: &[&str]) -> Route {
-    let (resource, namespace, name, metric) = match rest {
+    // the aggregator escapes the wildcard name (`pods/%2A/metric`)
+    let rest: Vec<&str> = rest
+        .iter()
+        .map(|s| {
+            if s.eq_ignore_ascii_case("%2A") {
+                "*"
+            } else {
+                s
+            }
+        })
+        .collect();
+    let (resource, namespace, name, metric) = match rest.as_slice() {
         ["namespaces", ns, "metrics", metric] => ("namespaces", "", *ns, *metric),
         ["namespaces", ns, resource, name, metric] => (*resource, *ns, *name, *metric),
         [resource, name, metric] => (*resource, "", *name, *metric),
@@ -236,6 +247,10 @@ mod tests {
         );
         assert!(matches!(
             parse("/apis/custom.metrics.k8s.io/v1beta1/namespaces/ns/pods/*/qps"),
+            Route::CustomMetrics { ref name, .. } if name == "*"
+        ));
+        assert!(matches!(
+            parse("/apis/custom.metrics.k8s.io/v1beta2/namespaces/ns/pods/%2A/qps"),
             Route::CustomMetrics { ref name, .. } if name == "*"
         ));
         assert!(matches!(

@@ -1,9 +1,8 @@
-//! `/metrics`, `/healthz` and `/readyz` over HTTP.
+//! `/metrics`, `/healthz` and `/readyz` over HTTP, from a controller of a real cluster.
 
 use std::net::SocketAddr;
 
 use alpaca_controller::ControllerArgs;
-use alpaca_fake_apiserver::FakeApiServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::*;
@@ -25,40 +24,44 @@ async fn get(addr: SocketAddr, path: &str) -> (u16, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_metrics_health_and_readiness() {
-    let fake = FakeApiServer::new();
-    workload(&fake, "default", "web", 2, "200m");
+    let Some(ns) = Ns::new("telemetry").await else {
+        return;
+    };
+    ns.workload("web", 2, 200).await;
+    ns.hpa("web", serde_json::json!({})).await;
     let args = ControllerArgs {
         metrics_bind_address: "127.0.0.1:0".into(),
-        ..fast_args()
+        ..ns.args()
     };
-    let running = start(&fake, args).await;
+    let running = ns.start(args).await;
     let addr = running.addr.expect("serving");
-    eventually("web scales", 10, || {
-        replicas(&fake, "default", "web") == Some(4)
+    eventually("web scales", 30, || async {
+        ns.replicas("web").await == Some(4)
     })
     .await;
     assert_eq!(get(addr, "/healthz").await, (200, "ok".into()));
     assert_eq!(get(addr, "/readyz").await.0, 200);
     // The scale write lands before the sync that made it finishes (status
     // write, counters), so wait for the finished sync to show in the text.
-    let needles = [
+    let n = &ns.name;
+    let needles: [&str; 7] = [
         "alpaca_controller_syncs_total{result=\"success\"}",
         "alpaca_controller_sync_duration_seconds_bucket",
-        "alpaca_controller_desired_replicas{namespace=\"default\",name=\"web\"} 4",
-        "alpaca_controller_current_replicas{namespace=\"default\",name=\"web\"}",
+        &format!("alpaca_controller_desired_replicas{{namespace=\"{n}\",name=\"web\"}} 4"),
+        &format!("alpaca_controller_current_replicas{{namespace=\"{n}\",name=\"web\"}}"),
         "alpaca_controller_rescales_total 1",
         "alpaca_controller_leader 1",
         "alpaca_controller_autoscalers 1",
     ];
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let (code, text) = get(addr, "/metrics").await;
         assert_eq!(code, 200);
-        if needles.iter().all(|n| text.contains(n)) {
+        if needles.iter().all(|x| text.contains(x)) {
             break;
         }
         if tokio::time::Instant::now() > deadline {
-            let missing: Vec<_> = needles.iter().filter(|n| !text.contains(*n)).collect();
+            let missing: Vec<_> = needles.iter().filter(|x| !text.contains(*x)).collect();
             panic!("{missing:?} missing from:\n{text}");
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
