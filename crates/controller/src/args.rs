@@ -89,11 +89,12 @@ pub struct ControllerArgs {
     /// Random extra delay added to each resync, as a fraction of the sync period.
     #[arg(long, default_value_t = 0.1)]
     pub sync_jitter: f64,
-    /// First retry delay after a failed sync (doubles per failure).
-    #[arg(long, default_value = "1s", value_parser = go_duration)]
+    /// First retry delay after a failed sync (doubles per failure; never more than the
+    /// sync period: upstream retries a failed autoscaler at the sync period).
+    #[arg(long, default_value = "15s", value_parser = go_duration)]
     pub sync_backoff_base: GoDuration,
-    /// Longest retry delay after failed syncs.
-    #[arg(long, default_value = "5m", value_parser = go_duration)]
+    /// Longest retry delay after failed syncs (never more than the sync period).
+    #[arg(long, default_value = "15s", value_parser = go_duration)]
     pub sync_backoff_max: GoDuration,
     /// Deadline of one API request (watches excepted): a metrics API that never answers
     /// fails the sync after this long, with a condition and an event.
@@ -178,8 +179,8 @@ impl Default for ControllerArgs {
             engine: EngineFlags::default(),
             sync_period: GoDuration::from_secs(15),
             sync_jitter: 0.1,
-            sync_backoff_base: GoDuration::from_secs(1),
-            sync_backoff_max: GoDuration::from_secs(300),
+            sync_backoff_base: GoDuration::from_secs(15),
+            sync_backoff_max: GoDuration::from_secs(15),
             request_timeout: GoDuration::from_secs(10),
             mode: Mode::Hpa,
             namespace: None,
@@ -200,6 +201,20 @@ impl Default for ControllerArgs {
 }
 
 impl ControllerArgs {
+    /// When autoscalers sync: every period (plus jitter), and after a failure with a
+    /// backoff capped at the period — upstream's HPA queue retries a failed autoscaler at
+    /// the resync period, so a failing one is never left for minutes.
+    pub fn timing(&self) -> crate::workers::Timing {
+        let period = self.sync_period();
+        let capped = |d: GoDuration| to_std(d).max(Duration::from_millis(1)).min(period);
+        crate::workers::Timing {
+            period,
+            jitter: self.sync_jitter,
+            backoff_base: capped(self.sync_backoff_base),
+            backoff_max: capped(self.sync_backoff_max),
+        }
+    }
+
     /// The request timeout as a std duration (zero: none).
     pub fn request_timeout(&self) -> Duration {
         to_std(self.request_timeout)
@@ -260,5 +275,27 @@ mod tests {
         assert!(!d.args.leader_elect);
         assert_eq!(d.args.mode, Mode::Crd);
         assert!(Defaults::try_parse_from(["x", "--sync-backoff-base=-1s"]).is_err());
+    }
+
+    #[test]
+    fn failed_syncs_are_retried_at_the_sync_period_at_the_latest() {
+        let t = ControllerArgs::default().timing();
+        assert_eq!(t.backoff(1), Duration::from_secs(15));
+        assert_eq!(t.backoff(20), Duration::from_secs(15));
+        let d = Defaults::try_parse_from([
+            "x",
+            "--horizontal-pod-autoscaler-sync-period=30s",
+            "--sync-backoff-base=1s",
+            "--sync-backoff-max=5m",
+        ])
+        .unwrap();
+        let t = d.args.timing();
+        assert_eq!(t.backoff(1), Duration::from_secs(1));
+        assert_eq!(t.backoff(3), Duration::from_secs(4));
+        assert_eq!(
+            t.backoff(20),
+            Duration::from_secs(30),
+            "capped at the period"
+        );
     }
 }

@@ -28,7 +28,7 @@ use crate::kind::AutoscalerKind;
 use crate::leader::{Elector, LeaseConfig, default_identity};
 use crate::memory::{MemoryWriter, annotation};
 use crate::telemetry::{Health, Telemetry, server};
-use crate::workers::{Outcome, Queue, Timing};
+use crate::workers::{Outcome, Queue};
 
 /// How long in-flight syncs may take to finish at shutdown or on losing leadership.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -243,12 +243,7 @@ impl Controller {
         tokio::pin!(stop);
         let autoscalers = Arc::new(Cache::<DynamicObject>::default());
         let pods = Arc::new(Cache::<SlimPod>::default());
-        let timing = Timing {
-            period: self.args.sync_period(),
-            jitter: self.args.sync_jitter,
-            backoff_base: to_std(self.args.sync_backoff_base).max(Duration::from_millis(1)),
-            backoff_max: to_std(self.args.sync_backoff_max).max(Duration::from_millis(1)),
-        };
+        let timing = self.args.timing();
         let term = Arc::new(Term {
             cluster: Arc::new(KubeCluster::new(
                 self.client.clone(),
