@@ -100,6 +100,10 @@ pub struct ControllerArgs {
     /// fails the sync after this long, with a condition and an event.
     #[arg(long, default_value = "10s", value_parser = go_duration)]
     pub request_timeout: GoDuration,
+    /// `/healthz` fails when a sync has run, or a watch has failed without a break, for
+    /// longer than this (so the kubelet restarts a wedged controller).
+    #[arg(long, default_value = "5m", value_parser = go_duration)]
+    pub liveness_timeout: GoDuration,
     /// What to reconcile: `hpa` (autoscaling/v2 HPAs) or `crd` (alpaca.dev/v1 HPAs).
     #[arg(long, value_enum, env = "ALPACA_MODE", default_value_t = Mode::Hpa)]
     pub mode: Mode,
@@ -182,6 +186,7 @@ impl Default for ControllerArgs {
             sync_backoff_base: GoDuration::from_secs(15),
             sync_backoff_max: GoDuration::from_secs(15),
             request_timeout: GoDuration::from_secs(10),
+            liveness_timeout: GoDuration::from_secs(300),
             mode: Mode::Hpa,
             namespace: None,
             concurrency: 5,

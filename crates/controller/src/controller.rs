@@ -70,6 +70,7 @@ struct Term {
     queue: Arc<Queue>,
     memory: Arc<MemoryWriter>,
     telemetry: Arc<Telemetry>,
+    health: Arc<Health>,
 }
 
 impl Controller {
@@ -91,6 +92,10 @@ impl Controller {
                 address: args.metrics_bind_address.clone(),
                 source,
             })?;
+        let health = Arc::new(Health {
+            liveness: crate::telemetry::liveness::Liveness::new(to_std(args.liveness_timeout)),
+            ..Health::default()
+        });
         let identity = args
             .leader_elect_identity
             .clone()
@@ -101,7 +106,7 @@ impl Controller {
             args,
             identity,
             telemetry: Arc::new(Telemetry::default()),
-            health: Arc::new(Health::default()),
+            health,
             listener,
         })
     }
@@ -262,6 +267,7 @@ impl Controller {
             queue: Arc::new(Queue::new(timing)),
             memory: Arc::new(MemoryWriter::new()),
             telemetry: self.telemetry.clone(),
+            health: self.health.clone(),
         });
 
         let mut background = JoinSet::new();
@@ -289,11 +295,13 @@ impl Controller {
             term.queue.clone(),
             on_delete,
             self.telemetry.clone(),
+            self.health.clone(),
         ));
         background.spawn(informer::pods(
             pod_api,
             pods.clone(),
             self.telemetry.clone(),
+            self.health.clone(),
         ));
 
         // wait for the caches
@@ -431,6 +439,10 @@ fn restore_memory(term: &Term, key: &HpaKey) {
 /// its sync ran is forgotten again afterwards: the deletion's clean-up may have run
 /// before this sync recorded its memory and gauges.
 async fn sync_one(term: &Term, key: &HpaKey) -> Outcome {
+    let _in_flight = term
+        .health
+        .liveness
+        .sync_started(format!("{}/{}", key.namespace, key.name));
     let outcome = sync_and_record(term, key).await;
     if outcome != Outcome::Gone && term.autoscalers.get(&key.namespace, &key.name).is_none() {
         term.control.forget(key);

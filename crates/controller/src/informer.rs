@@ -13,7 +13,7 @@ use kube::runtime::watcher::{self, Event};
 use kube::runtime::{WatchStreamExt, watcher as watch};
 
 use crate::cluster::{Cache, SlimPod};
-use crate::telemetry::Telemetry;
+use crate::telemetry::{Health, Telemetry};
 use crate::workers::Queue;
 
 /// What happens when an autoscaler is deleted.
@@ -41,12 +41,17 @@ pub(crate) async fn autoscalers(
     queue: Arc<Queue>,
     on_delete: OnDelete,
     telemetry: Arc<Telemetry>,
+    health: Arc<Health>,
 ) {
     let mut stream = watch(api, watcher::Config::default())
         .default_backoff()
         .boxed();
     let mut changed: Vec<HpaKey> = Vec::new();
     while let Some(event) = stream.next().await {
+        match &event {
+            Ok(_) => health.liveness.watch_ok("autoscaler"),
+            Err(_) => health.liveness.watch_failed("autoscaler"),
+        }
         match event {
             Ok(Event::Init) => {
                 changed.clear();
@@ -109,11 +114,20 @@ pub(crate) async fn autoscalers(
 }
 
 /// Watches pods into `cache`. Runs until dropped.
-pub(crate) async fn pods(api: Api<Pod>, cache: Arc<Cache<SlimPod>>, telemetry: Arc<Telemetry>) {
+pub(crate) async fn pods(
+    api: Api<Pod>,
+    cache: Arc<Cache<SlimPod>>,
+    telemetry: Arc<Telemetry>,
+    health: Arc<Health>,
+) {
     let mut stream = watch(api, watcher::Config::default())
         .default_backoff()
         .boxed();
     while let Some(event) = stream.next().await {
+        match &event {
+            Ok(_) => health.liveness.watch_ok("pod"),
+            Err(_) => health.liveness.watch_failed("pod"),
+        }
         match event {
             Ok(Event::Init) => cache.relist_start(),
             Ok(Event::InitApply(pod)) => cache.relist_apply(SlimPod::new(pod)),

@@ -1,6 +1,7 @@
 //! What the controller tells its operators: Prometheus metrics, health and readiness
 //! endpoints, and structured logs.
 
+pub mod liveness;
 pub mod logs;
 pub mod metrics;
 pub mod server;

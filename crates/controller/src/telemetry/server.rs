@@ -1,4 +1,5 @@
-//! The HTTP endpoints: `/metrics` (Prometheus text), `/healthz` (the process serves) and
+//! The HTTP endpoints: `/metrics` (Prometheus text), `/healthz` (no sync wedged and no watch
+//! failing for longer than the liveness timeout) and
 //! `/readyz` (a standby replica, or a leader whose caches are filled).
 
 use std::net::SocketAddr;
@@ -21,6 +22,8 @@ pub struct Health {
     pub leading: AtomicBool,
     /// The leader's caches are filled.
     pub synced: AtomicBool,
+    /// Syncs in flight and failing watches.
+    pub liveness: super::liveness::Liveness,
 }
 
 impl Health {
@@ -46,8 +49,11 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
     )
 }
 
-async fn healthz() -> &'static str {
-    "ok"
+async fn healthz(State(s): State<AppState>) -> (StatusCode, String) {
+    match s.health.liveness.check(std::time::Instant::now()) {
+        Ok(()) => (StatusCode::OK, "ok".into()),
+        Err(why) => (StatusCode::INTERNAL_SERVER_ERROR, why),
+    }
 }
 
 async fn readyz(State(s): State<AppState>) -> (StatusCode, &'static str) {

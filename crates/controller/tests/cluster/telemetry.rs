@@ -68,3 +68,41 @@ async fn serves_metrics_health_and_readiness() {
     }
     running.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_fails_while_a_sync_is_wedged() {
+    let Some(ns) = Ns::new("liveness").await else {
+        return;
+    };
+    ns.workload("web", 1, 100).await;
+    ns.hpa("web", serde_json::json!({})).await;
+    // no request deadline, so a metrics API that never answers wedges the sync
+    let args = ControllerArgs {
+        metrics_bind_address: "127.0.0.1:0".into(),
+        request_timeout: alpaca_metrics_api::GoDuration::from_secs(0),
+        liveness_timeout: alpaca_metrics_api::GoDuration::from_secs(2),
+        ..ns.args()
+    };
+    let running = ns.start(args).await;
+    let addr = running.addr.expect("serving");
+    eventually("a first sync", 30, || async {
+        ns.condition("web", "ScalingActive").await.is_some()
+    })
+    .await;
+    assert_eq!(get(addr, "/healthz").await, (200, "ok".into()));
+    ns.env
+        .metrics()
+        .backend()
+        .inject(alpaca_testenv::never_answers(
+            alpaca_fake_apiserver::Fault::any("pods")
+                .group("metrics.k8s.io")
+                .namespace(&ns.name),
+        ));
+    eventually("/healthz fails", 30, || async {
+        let (code, body) = get(addr, "/healthz").await;
+        code == 500 && body.contains(&format!("the sync of {}/web has run for", ns.name))
+    })
+    .await;
+    ns.env.metrics().backend().clear_faults();
+    running.kill();
+}
