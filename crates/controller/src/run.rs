@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use kube::config::KubeConfigOptions;
+
 use crate::args::ControllerArgs;
 use crate::controller::Controller;
 use crate::error::ControllerError;
@@ -25,14 +27,30 @@ pub async fn client_with_timeout(
     kubeconfig: Option<&Path>,
     timeout: Duration,
 ) -> Result<kube::Client, ControllerError> {
+    client_with_options(kubeconfig, &KubeConfigOptions::default(), timeout).await
+}
+
+/// [`client_with_timeout`] for a chosen kubeconfig context, cluster or user (kubectl's
+/// `--context`, `--cluster`, `--user`). With none chosen and no `kubeconfig`, the in-cluster
+/// config comes first as in [`client`]; with one chosen, `$KUBECONFIG` (all its files,
+/// merged) or `~/.kube/config` is read.
+pub async fn client_with_options(
+    kubeconfig: Option<&Path>,
+    options: &KubeConfigOptions,
+    timeout: Duration,
+) -> Result<kube::Client, ControllerError> {
+    let chosen = options.context.is_some() || options.cluster.is_some() || options.user.is_some();
     let config = match kubeconfig {
         Some(path) => {
             let kc = kube::config::Kubeconfig::read_from(path)
                 .map_err(|e| ControllerError::Config(format!("{}: {e}", path.display())))?;
-            kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+            kube::Config::from_custom_kubeconfig(kc, options)
                 .await
                 .map_err(|e| ControllerError::Config(format!("{}: {e}", path.display())))?
         }
+        None if chosen => kube::Config::from_kubeconfig(options)
+            .await
+            .map_err(|e| ControllerError::Config(e.to_string()))?,
         None => kube::Config::infer()
             .await
             .map_err(|e| ControllerError::Config(e.to_string()))?,

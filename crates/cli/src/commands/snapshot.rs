@@ -2,10 +2,9 @@
 //! memory the controller persisted), to replay with `alpaca decide` or attach to a bug
 //! report.
 
-use std::path::PathBuf;
-
 use alpaca_controller::{EngineFlags, Mode, Target};
 
+use super::kube_flags::KubeFlags;
 use super::output;
 
 /// Which autoscaler, on which cluster (shared by `snapshot` and `explain`).
@@ -14,14 +13,14 @@ pub struct TargetArgs {
     /// The autoscaler's name.
     pub name: String,
     /// Its namespace (default: the kubeconfig context's).
-    #[arg(short, long)]
+    #[arg(short, long, value_name = "NS")]
     pub namespace: Option<String>,
     /// `hpa` for autoscaling/v2 HPAs, `crd` for alpaca.dev/v1 ones.
     #[arg(long, value_enum, env = "ALPACA_MODE", default_value_t = Mode::Hpa)]
     pub mode: Mode,
-    /// A kubeconfig file (default: `$KUBECONFIG`, `~/.kube/config`, or in-cluster).
-    #[arg(long)]
-    pub kubeconfig: Option<PathBuf>,
+    /// The cluster, chosen as kubectl does.
+    #[command(flatten)]
+    pub kube: KubeFlags,
     /// The controller's flags, recorded in the Snapshot.
     #[command(flatten)]
     pub engine: EngineFlags,
@@ -33,7 +32,7 @@ impl TargetArgs {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        let client = runtime.block_on(alpaca_controller::client(self.kubeconfig.as_deref()))?;
+        let client = runtime.block_on(self.kube.client())?;
         let target = Target {
             namespace: self.namespace,
             name: self.name,
