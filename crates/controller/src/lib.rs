@@ -32,5 +32,6 @@ pub use controller::Controller;
 pub use error::ControllerError;
 pub use inspect::{Target, explain, snapshot};
 pub use run::{
-    DEFAULT_REQUEST_TIMEOUT, client, client_with_options, client_with_timeout, run, user_agent,
+    DEFAULT_REQUEST_TIMEOUT, client, client_for, client_with_options, client_with_timeout,
+    config_with_options, run, user_agent,
 };

@@ -33,13 +33,23 @@ impl KubeFlags {
         }
     }
 
-    /// A client for the chosen cluster (the controller's request timeout and user agent).
-    pub async fn client(&self) -> anyhow::Result<kube::Client> {
-        Ok(alpaca_controller::client_with_options(
-            self.kubeconfig.as_deref(),
-            &self.options(),
-            alpaca_controller::DEFAULT_REQUEST_TIMEOUT,
-        )
-        .await?)
+    /// A client for the chosen cluster (the controller's request timeout and user agent),
+    /// and the cluster's URL, for errors.
+    pub async fn client(&self) -> anyhow::Result<(kube::Client, String)> {
+        let config =
+            alpaca_controller::config_with_options(self.kubeconfig.as_deref(), &self.options())
+                .await?;
+        let url = config.cluster_url.to_string();
+        let client =
+            alpaca_controller::client_for(config, alpaca_controller::DEFAULT_REQUEST_TIMEOUT)?;
+        Ok((client, url))
+    }
+
+    /// How errors name the cluster: its URL and the chosen context, if any.
+    pub fn describe(&self, url: &str) -> String {
+        match &self.context {
+            Some(context) => format!("{url} (context {context})"),
+            None => url.to_string(),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! report.
 
 use alpaca_controller::{EngineFlags, Mode, Target};
+use anyhow::Context;
 
 use super::kube_flags::KubeFlags;
 use super::output;
@@ -26,20 +27,35 @@ pub struct TargetArgs {
     pub engine: EngineFlags,
 }
 
+/// A target on a cluster, ready to be read.
+pub struct Connected {
+    pub runtime: tokio::runtime::Runtime,
+    pub client: kube::Client,
+    pub target: Target,
+    /// The cluster, as errors name it.
+    pub cluster: String,
+}
+
 impl TargetArgs {
     /// The target, and a runtime with a client for it.
-    pub fn connect(self) -> anyhow::Result<(tokio::runtime::Runtime, kube::Client, Target)> {
+    pub fn connect(self) -> anyhow::Result<Connected> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        let client = runtime.block_on(self.kube.client())?;
+        let (client, url) = runtime.block_on(self.kube.client())?;
+        let cluster = self.kube.describe(&url);
         let target = Target {
             namespace: self.namespace,
             name: self.name,
             mode: self.mode,
             engine: self.engine,
         };
-        Ok((runtime, client, target))
+        Ok(Connected {
+            runtime,
+            client,
+            target,
+            cluster,
+        })
     }
 }
 
@@ -56,7 +72,10 @@ pub struct Args {
 
 /// Runs `alpaca snapshot`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let (runtime, client, target) = args.target.connect()?;
-    let snapshot = runtime.block_on(alpaca_controller::snapshot(client, &target))?;
+    let live = args.target.connect()?;
+    let snapshot = live
+        .runtime
+        .block_on(alpaca_controller::snapshot(live.client, &live.target))
+        .with_context(|| format!("cluster {}", live.cluster))?;
     output::print(&snapshot, args.output)
 }

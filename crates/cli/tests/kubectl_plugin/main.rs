@@ -124,7 +124,8 @@ async fn context_flag_chooses_the_cluster() {
     let args = [&explain[..], &["-n", NS]].concat();
     let (ok, out, err) = plugin.kubectl(None, &args).await;
     assert!(!ok, "reached a closed port: {out}");
-    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.starts_with("error: cluster "), "{err}");
+    assert!(err.contains(&dead), "the error does not name {dead}: {err}");
 
     // the context's namespace (`default`) holds no `web`
     let args = [&explain[..], &["--context", "live"]].concat();
