@@ -31,4 +31,7 @@ pub use args::{ControllerArgs, EngineFlags, LogFormat, Mode};
 pub use controller::Controller;
 pub use error::ControllerError;
 pub use inspect::{Target, explain, snapshot};
-pub use run::{DEFAULT_REQUEST_TIMEOUT, client, client_with_timeout, run, user_agent};
+pub use run::{
+    DEFAULT_REQUEST_TIMEOUT, client, client_for, client_with_options, client_with_timeout,
+    config_with_options, run, user_agent,
+};

@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use kube::config::KubeConfigOptions;
+
 use crate::args::ControllerArgs;
 use crate::controller::Controller;
 use crate::error::ControllerError;
@@ -25,19 +27,50 @@ pub async fn client_with_timeout(
     kubeconfig: Option<&Path>,
     timeout: Duration,
 ) -> Result<kube::Client, ControllerError> {
-    let config = match kubeconfig {
+    client_with_options(kubeconfig, &KubeConfigOptions::default(), timeout).await
+}
+
+/// [`client_with_timeout`] for a chosen kubeconfig context, cluster or user (kubectl's
+/// `--context`, `--cluster`, `--user`): [`config_with_options`], then [`client_for`].
+pub async fn client_with_options(
+    kubeconfig: Option<&Path>,
+    options: &KubeConfigOptions,
+    timeout: Duration,
+) -> Result<kube::Client, ControllerError> {
+    client_for(config_with_options(kubeconfig, options).await?, timeout)
+}
+
+/// The cluster configuration: `kubeconfig` when given; else, with no context, cluster or
+/// user chosen, the in-cluster config first as in [`client`]; else `$KUBECONFIG` (all its
+/// files, merged) or `~/.kube/config`.
+pub async fn config_with_options(
+    kubeconfig: Option<&Path>,
+    options: &KubeConfigOptions,
+) -> Result<kube::Config, ControllerError> {
+    let chosen = options.context.is_some() || options.cluster.is_some() || options.user.is_some();
+    match kubeconfig {
         Some(path) => {
             let kc = kube::config::Kubeconfig::read_from(path)
                 .map_err(|e| ControllerError::Config(format!("{}: {e}", path.display())))?;
-            kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+            kube::Config::from_custom_kubeconfig(kc, options)
                 .await
-                .map_err(|e| ControllerError::Config(format!("{}: {e}", path.display())))?
+                .map_err(|e| ControllerError::Config(format!("{}: {e}", path.display())))
         }
+        None if chosen => kube::Config::from_kubeconfig(options)
+            .await
+            .map_err(|e| ControllerError::Config(e.to_string())),
         None => kube::Config::infer()
             .await
-            .map_err(|e| ControllerError::Config(e.to_string()))?,
-    };
-    let mut config = config;
+            .map_err(|e| ControllerError::Config(e.to_string())),
+    }
+}
+
+/// A client for `config` with a deadline of `timeout` on every request but watches, no
+/// retry layer and Alpaca's user agent.
+pub fn client_for(
+    mut config: kube::Config,
+    timeout: Duration,
+) -> Result<kube::Client, ControllerError> {
     config.default_retry = false;
     if let Ok(agent) = http::HeaderValue::from_str(&user_agent()) {
         config.headers.push((http::header::USER_AGENT, agent));

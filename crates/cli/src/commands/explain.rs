@@ -1,6 +1,8 @@
 //! `alpaca explain [-n NS] NAME`: why a live autoscaler has the replicas it has, in words
 //! (its Snapshot decided now, with the controller's persisted memory).
 
+use anyhow::Context;
+
 use super::snapshot::TargetArgs;
 
 /// Arguments of `alpaca explain`.
@@ -13,8 +15,11 @@ pub struct Args {
 
 /// Runs `alpaca explain`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let (runtime, client, target) = args.target.connect()?;
-    let (snapshot, decision) = runtime.block_on(alpaca_controller::explain(client, &target))?;
+    let live = args.target.connect()?;
+    let (snapshot, decision) = live
+        .runtime
+        .block_on(alpaca_controller::explain(live.client, &live.target))
+        .with_context(|| format!("cluster {}", live.cluster))?;
     let spec = alpaca_engine::admit(&snapshot.hpa).map(|h| h.spec).ok();
     let reference = spec
         .as_ref()
