@@ -1,0 +1,349 @@
+//! The adapter behind the real aggregation layer (kube-apiserver 1.24), registered the way
+//! `deploy/adapter-apiservices.yaml` registers it, with authentication and authorization
+//! delegated to the real API server: discovery of every group-version through the
+//! aggregator, the custom-metrics tutorial's `write-metrics` trial end to end with
+//! **kube-controller-manager's own HPA controller** scaling a Deployment up and down on
+//! `test-metric` (an Object metric, 300m target) and on an External metric, and a
+//! front-proxy user without RBAC for the metrics refused by the adapter's
+//! SubjectAccessReview.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use alpaca_testenv::{ControllerManager, EnvOptions, KubeletOptions, Options, TestEnv};
+use clap::Parser;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::Api;
+use kube::api::{Patch, PatchParams, PostParams};
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(flatten)]
+    args: alpaca_adapter::AdapterArgs,
+}
+
+fn env(test: &str) -> Option<&'static TestEnv> {
+    TestEnv::shared(test, || EnvOptions {
+        plane: Options {
+            controller_manager: Some(ControllerManager {
+                builtin_hpa: true,
+                extra_args: vec![
+                    "--horizontal-pod-autoscaler-sync-period=2s".into(),
+                    "--horizontal-pod-autoscaler-downscale-stabilization=5s".into(),
+                ],
+            }),
+            aggregation: true,
+            ..Options::default()
+        },
+        kubelet: Some(KubeletOptions::default()),
+        metrics: vec![],
+    })
+}
+
+async fn eventually<F, Fut>(what: &str, secs: u64, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {secs}s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn raw(client: &kube::Client, path: &str) -> Result<Value, kube::Error> {
+    client
+        .request::<Value>(http::Request::get(path).body(Vec::new()).unwrap())
+        .await
+}
+
+/// The adapter as `deploy/adapter.yaml` runs it (memory backend, writes on, delegated
+/// authentication and authorization through the kubeconfig's API server), serving on the
+/// network namespace's host address with a certificate for its Service.
+async fn start_adapter(env: &TestEnv, dir: &std::path::Path) -> alpaca_adapter::Server {
+    let plane = env.plane();
+    let host = plane.netns().expect("a network namespace").host;
+    let cert = plane
+        .serving_ca()
+        .server(&["alpaca-adapter.custom-metrics.svc"], &[])
+        .unwrap();
+    std::fs::write(dir.join("tls.crt"), &cert.cert).unwrap();
+    std::fs::write(dir.join("tls.key"), &cert.key).unwrap();
+    let cli = Cli::try_parse_from([
+        "adapter".to_string(),
+        "--secure-port=0".into(),
+        format!("--bind-address={host}"),
+        format!("--tls-cert-file={}", dir.join("tls.crt").display()),
+        format!("--tls-private-key-file={}", dir.join("tls.key").display()),
+        format!("--kubeconfig={}", plane.kubeconfig_path().display()),
+        format!(
+            "--authentication-kubeconfig={}",
+            plane.kubeconfig_path().display()
+        ),
+        format!(
+            "--authorization-kubeconfig={}",
+            plane.kubeconfig_path().display()
+        ),
+        "--enable-write".into(),
+        "--write-port=0".into(),
+    ])
+    .unwrap();
+    alpaca_adapter::tls::install_crypto_provider();
+    alpaca_adapter::Server::bind(
+        alpaca_adapter::ServerConfig::from_args(&cli.args)
+            .await
+            .expect("the adapter's configuration (the authentication ConfigMap is read)"),
+    )
+    .await
+    .expect("the adapter serves")
+}
+
+/// `deploy/adapter-apiservices.yaml` applied for real, with the Service and Endpoints the
+/// adapter's Deployment would have (its pod is this process).
+async fn register(env: &TestEnv, client: &kube::Client, adapter: &alpaca_adapter::Server) {
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let ns: Namespace =
+        serde_json::from_value(json!({"metadata": {"name": "custom-metrics"}})).unwrap();
+    let _ = namespaces.create(&PostParams::default(), &ns).await;
+    let addr = adapter.addr();
+    let pp = PatchParams::apply("test").force();
+    let svc = json!({"apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "alpaca-adapter", "namespace": "custom-metrics"},
+        "spec": {"ports": [{"name": "https", "port": 443, "targetPort": addr.port()}]}});
+    Api::<k8s_openapi::api::core::v1::Service>::namespaced(client.clone(), "custom-metrics")
+        .patch("alpaca-adapter", &pp, &Patch::Apply(svc))
+        .await
+        .unwrap();
+    let eps = json!({"apiVersion": "v1", "kind": "Endpoints",
+        "metadata": {"name": "alpaca-adapter", "namespace": "custom-metrics"},
+        "subsets": [{"addresses": [{"ip": addr.ip().to_string()}],
+                     "ports": [{"name": "https", "port": addr.port()}]}]});
+    Api::<k8s_openapi::api::core::v1::Endpoints>::namespaced(client.clone(), "custom-metrics")
+        .patch("alpaca-adapter", &pp, &Patch::Apply(eps))
+        .await
+        .unwrap();
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../deploy/adapter-apiservices.yaml");
+    let out = Command::new("kubectl")
+        .arg(format!(
+            "--kubeconfig={}",
+            env.plane().kubeconfig_path().display()
+        ))
+        .args(["apply", "-f"])
+        .arg(&manifest)
+        .output()
+        .expect("kubectl");
+    assert!(
+        out.status.success(),
+        "kubectl apply: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+async fn write(adapter: &alpaca_adapter::Server, path: &str, value: &str) {
+    let base = format!("http://{}", adapter.write_addr().expect("a write port"));
+    assert_eq!(
+        common::write(&common::client(), &base, path, value).await,
+        200,
+        "POST {path}"
+    );
+}
+
+async fn replicas(client: &kube::Client, ns: &str, name: &str) -> i32 {
+    Api::<Deployment>::namespaced(client.clone(), ns)
+        .get(name)
+        .await
+        .ok()
+        .and_then(|d| d.spec.replicas)
+        .unwrap_or(-1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_the_real_aggregator_with_kube_controller_managers_hpa() {
+    let Some(env) = env("behind_the_real_aggregator_with_kube_controller_managers_hpa") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let client = env.client().await;
+    let adapter = start_adapter(env, dir.path()).await;
+    register(env, &client, &adapter).await;
+
+    // discovery of every group-version, through the aggregator
+    eventually("the three APIServices are served", 60, || async {
+        raw(&client, "/apis/custom.metrics.k8s.io/v1beta2")
+            .await
+            .is_ok()
+            && raw(&client, "/apis/custom.metrics.k8s.io/v1beta1")
+                .await
+                .is_ok()
+            && raw(&client, "/apis/external.metrics.k8s.io/v1beta1")
+                .await
+                .is_ok()
+    })
+    .await;
+    let groups = raw(&client, "/apis").await.unwrap();
+    for group in ["custom.metrics.k8s.io", "external.metrics.k8s.io"] {
+        assert!(
+            groups["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g["name"] == group),
+            "{group} in /apis"
+        );
+    }
+
+    // the tutorial: a Deployment, and an HPA on test-metric of Service "kubernetes"
+    let ns = env.namespace("adapter").await;
+    let pp = PatchParams::apply("test").force();
+    for name in ["sample-app", "queue-worker"] {
+        let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "app", "image": "nginx"}]}}}});
+        Api::<Deployment>::namespaced(client.clone(), &ns)
+            .patch(name, &pp, &Patch::Apply(d))
+            .await
+            .unwrap();
+    }
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes"},
+        "spec": {"ports": [{"port": 443}]}});
+    Api::<k8s_openapi::api::core::v1::Service>::namespaced(client.clone(), &ns)
+        .patch("kubernetes", &pp, &Patch::Apply(svc))
+        .await
+        .unwrap();
+    let hpas = json!([
+        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+         "metadata": {"name": "sample-app"},
+         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "sample-app"},
+                  "minReplicas": 1, "maxReplicas": 10,
+                  "metrics": [{"type": "Object", "object": {
+                      "describedObject": {"apiVersion": "v1", "kind": "Service", "name": "kubernetes"},
+                      "metric": {"name": "test-metric"},
+                      "target": {"type": "Value", "value": "300m"}}}]}},
+        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+         "metadata": {"name": "queue-worker"},
+         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "queue-worker"},
+                  "minReplicas": 1, "maxReplicas": 10,
+                  "metrics": [{"type": "External", "external": {
+                      "metric": {"name": "queue_depth", "selector": {"matchLabels": {"queue": "jobs"}}},
+                      "target": {"type": "AverageValue", "averageValue": "30"}}}]}}
+    ]);
+    for h in hpas.as_array().unwrap() {
+        let name = h["metadata"]["name"].as_str().unwrap();
+        Api::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>::namespaced(
+            client.clone(),
+            &ns,
+        )
+        .patch(name, &pp, &Patch::Apply(h))
+        .await
+        .unwrap();
+    }
+
+    // 400m written → read back through the aggregator → kube-controller-manager scales up
+    write(
+        &adapter,
+        &format!("/write-metrics/namespaces/{ns}/services/kubernetes/test-metric"),
+        "\"400m\"",
+    )
+    .await;
+    let value = raw(
+        &client,
+        &format!(
+            "/apis/custom.metrics.k8s.io/v1beta2/namespaces/{ns}/services/kubernetes/test-metric"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(value["items"][0]["value"], "400m", "{value}");
+    let unknown = raw(
+        &client,
+        &format!(
+            "/apis/custom.metrics.k8s.io/v1beta2/namespaces/{ns}/services/kubernetes/no-such-metric"
+        ),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&unknown, kube::Error::Api(s) if s.code == 404),
+        "{unknown:?}"
+    );
+    write(
+        &adapter,
+        &format!("/write-external-metrics/namespaces/{ns}/queue_depth?labels=queue=jobs"),
+        "\"90\"",
+    )
+    .await;
+    eventually(
+        "kube-controller-manager scales sample-app up (400m > 300m)",
+        60,
+        || async { replicas(&client, &ns, "sample-app").await >= 2 },
+    )
+    .await;
+    eventually("…and queue-worker to 3 (90 / 30)", 60, || async {
+        replicas(&client, &ns, "queue-worker").await == 3
+    })
+    .await;
+    // 100m → scales down (stabilization shortened to 5 s)
+    write(
+        &adapter,
+        &format!("/write-metrics/namespaces/{ns}/services/kubernetes/test-metric"),
+        "\"100m\"",
+    )
+    .await;
+    eventually(
+        "kube-controller-manager scales sample-app down (100m < 300m)",
+        60,
+        || async { replicas(&client, &ns, "sample-app").await == 1 },
+    )
+    .await;
+
+    // delegated authorization: the aggregator's front-proxy identity with a user the API
+    // server's RBAC does not allow is refused by the adapter (SubjectAccessReview)
+    let plane = env.plane();
+    let proxy_cert = std::fs::read_to_string(plane.dir().join("front-proxy-client.crt")).unwrap();
+    let proxy_key = std::fs::read_to_string(plane.dir().join("front-proxy-client.key")).unwrap();
+    let ca = reqwest::Certificate::from_pem(plane.serving_ca().cert_pem().as_bytes()).unwrap();
+    let https = reqwest::Client::builder()
+        .tls_certs_only([ca])
+        .resolve("alpaca-adapter.custom-metrics.svc", adapter.addr())
+        .identity(
+            reqwest::Identity::from_pem(format!("{proxy_cert}{proxy_key}").as_bytes()).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let url = format!(
+        "https://alpaca-adapter.custom-metrics.svc:{}/apis/custom.metrics.k8s.io/v1beta2/namespaces/{ns}/services/kubernetes/test-metric",
+        adapter.addr().port()
+    );
+    let as_user = |user: &'static str, group: &'static str| {
+        https
+            .get(&url)
+            .header("X-Remote-User", user)
+            .header("X-Remote-Group", group)
+            .send()
+    };
+    let denied = as_user("mallory", "nobody-group").await.unwrap();
+    assert_eq!(
+        denied.status().as_u16(),
+        403,
+        "a user without RBAC is refused"
+    );
+    let body: Value = denied.json().await.unwrap();
+    assert_eq!(body["kind"], "Status", "{body}");
+    let allowed = as_user("admin", "system:masters").await.unwrap();
+    assert_eq!(
+        allowed.status().as_u16(),
+        200,
+        "a system:masters user is allowed"
+    );
+    adapter.shutdown().await.unwrap();
+}
