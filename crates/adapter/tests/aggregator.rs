@@ -12,7 +12,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use alpaca_testenv::{ControllerManager, EnvOptions, KubeletOptions, Options, TestEnv};
+use alpaca_testenv::{EnvOptions, TestEnv, eventually};
 use clap::Parser;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
@@ -27,36 +27,16 @@ struct Cli {
 }
 
 fn env(test: &str) -> Option<&'static TestEnv> {
-    TestEnv::shared(test, || EnvOptions {
-        plane: Options {
-            controller_manager: Some(ControllerManager {
-                builtin_hpa: true,
-                extra_args: vec![
-                    "--horizontal-pod-autoscaler-sync-period=2s".into(),
-                    "--horizontal-pod-autoscaler-downscale-stabilization=5s".into(),
-                ],
-            }),
-            aggregation: true,
-            ..Options::default()
-        },
-        kubelet: Some(KubeletOptions::default()),
-        metrics: vec![],
+    TestEnv::shared(test, || {
+        EnvOptions::cluster(
+            true,
+            &[
+                "--horizontal-pod-autoscaler-sync-period=2s",
+                "--horizontal-pod-autoscaler-downscale-stabilization=5s",
+            ],
+            &[],
+        )
     })
-}
-
-async fn eventually<F, Fut>(what: &str, secs: u64, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out after {secs}s: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 async fn raw(client: &kube::Client, path: &str) -> Result<Value, kube::Error> {

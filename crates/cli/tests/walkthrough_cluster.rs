@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use alpaca_testenv::aggregated::METRICS_APIS;
-use alpaca_testenv::{ControllerManager, CpuLoad, EnvOptions, KubeletOptions, Options, TestEnv};
+use alpaca_testenv::{CpuLoad, EnvOptions, TestEnv};
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::Api;
 use kube::api::{Patch, PatchParams};
@@ -66,15 +66,7 @@ async fn watch_until(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn php_apache_walkthrough_on_a_real_control_plane() {
     let Some(env) = TestEnv::shared("php_apache_walkthrough_on_a_real_control_plane", || {
-        EnvOptions {
-            plane: Options {
-                controller_manager: Some(ControllerManager::default()),
-                aggregation: true,
-                ..Options::default()
-            },
-            kubelet: Some(KubeletOptions::default()),
-            metrics: METRICS_APIS.to_vec(),
-        }
+        EnvOptions::cluster(false, &[], &METRICS_APIS)
     }) else {
         return;
     };

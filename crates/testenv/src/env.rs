@@ -37,6 +37,26 @@ pub struct EnvOptions {
     pub metrics: Vec<GroupVersion>,
 }
 
+impl EnvOptions {
+    /// A cluster in which pods run: kube-controller-manager (its built-in HPA controller
+    /// on or off, with `kcm_args`), the kubelet stand-in, and — when `metrics` is not
+    /// empty — those metrics APIs behind the aggregator.
+    pub fn cluster(builtin_hpa: bool, kcm_args: &[&str], metrics: &[GroupVersion]) -> Self {
+        Self {
+            plane: Options {
+                controller_manager: Some(crate::ControllerManager {
+                    builtin_hpa,
+                    extra_args: kcm_args.iter().map(|a| a.to_string()).collect(),
+                }),
+                aggregation: true,
+                ..Options::default()
+            },
+            kubelet: Some(KubeletOptions::default()),
+            metrics: metrics.to_vec(),
+        }
+    }
+}
+
 /// A running environment.
 #[derive(Debug)]
 pub struct TestEnv {

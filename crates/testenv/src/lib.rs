@@ -38,6 +38,7 @@ pub mod netns;
 pub mod pki;
 pub mod process;
 pub mod proxy;
+mod wait;
 
 pub use control_plane::{ControlPlane, ControllerManager, Options};
 pub use env::{EnvOptions, REQUIRED_VAR, TestEnv};
@@ -45,3 +46,4 @@ pub use error::TestEnvError;
 pub use kubelet::KubeletOptions;
 pub use metrics::{CpuLoad, MetricsServer};
 pub use proxy::{FaultProxy, never_answers};
+pub use wait::eventually;

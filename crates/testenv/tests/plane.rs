@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use alpaca_fake_apiserver::{Fault, Verb};
 use alpaca_testenv::aggregated::METRICS_APIS;
-use alpaca_testenv::{
-    ControlPlane, ControllerManager, CpuLoad, EnvOptions, KubeletOptions, Options, TestEnv,
-};
+use alpaca_testenv::{ControlPlane, CpuLoad, EnvOptions, Options, TestEnv, eventually};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
@@ -17,30 +15,7 @@ use kube::api::{ListParams, PostParams};
 use serde_json::json;
 
 fn env(test: &str) -> Option<&'static TestEnv> {
-    TestEnv::shared(test, || EnvOptions {
-        plane: Options {
-            controller_manager: Some(ControllerManager::default()),
-            aggregation: true,
-            ..Options::default()
-        },
-        kubelet: Some(KubeletOptions::default()),
-        metrics: METRICS_APIS.to_vec(),
-    })
-}
-
-async fn eventually<F, Fut>(what: &str, secs: u64, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out after {secs}s: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    TestEnv::shared(test, || EnvOptions::cluster(false, &[], &METRICS_APIS))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,14 +3,13 @@
 //! APIs behind the real aggregator), a namespace per test with php-apache-shaped workloads,
 //! controllers built from a kubeconfig as `alpaca controller` builds them, and bounded waits.
 
-use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
 use alpaca_controller::{Controller, ControllerArgs, ControllerError};
 use alpaca_metrics_api::GoDuration;
 use alpaca_testenv::aggregated::METRICS_APIS;
-use alpaca_testenv::{ControllerManager, CpuLoad, EnvOptions, KubeletOptions, Options, TestEnv};
+use alpaca_testenv::{CpuLoad, EnvOptions, TestEnv};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Event, Pod};
@@ -22,15 +21,7 @@ use tokio::task::JoinHandle;
 
 /// The environment of this test binary (`None`, loudly, where it cannot run).
 pub fn env(test: &str) -> Option<&'static TestEnv> {
-    TestEnv::shared(test, || EnvOptions {
-        plane: Options {
-            controller_manager: Some(ControllerManager::default()),
-            aggregation: true,
-            ..Options::default()
-        },
-        kubelet: Some(KubeletOptions::default()),
-        metrics: METRICS_APIS.to_vec(),
-    })
+    TestEnv::shared(test, || EnvOptions::cluster(false, &[], &METRICS_APIS))
 }
 
 /// One test's namespace on the shared cluster.
@@ -287,17 +278,4 @@ impl Running {
     }
 }
 
-/// Polls `check` every 100 ms until it is true; panics after `secs` seconds.
-pub async fn eventually<F, Fut>(what: &str, secs: u64, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    while !check().await {
-        if tokio::time::Instant::now() > deadline {
-            panic!("timed out after {secs}s waiting for: {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+pub use alpaca_testenv::eventually;
