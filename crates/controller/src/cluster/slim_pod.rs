@@ -1,5 +1,6 @@
 //! The pod cache's entries: only what the engine reads of a pod (name, namespace, labels,
-//! deletion timestamp; the containers' and sidecars' names and resource requests; phase,
+//! deletion timestamp; the pod-level resource requests, the containers' and sidecars' names
+//! and resource requests; phase,
 //! start time and the Ready condition), in a compact struct. A `k8s_openapi` Pod takes
 //! about 5 KB even when nearly empty, and a real pod is mostly what the engine never
 //! reads (env, volumes, probes, statuses, managed fields); a sync gets its few pods back
@@ -56,6 +57,8 @@ pub(crate) struct SlimPod {
     labels: Option<BTreeMap<String, String>>,
     deletion: Option<Time>,
     has_spec: bool,
+    /// Pod-level `spec.resources` (GA in 1.37): `Some(requests)` when the pod has them.
+    pod_resources: Option<Option<BTreeMap<String, Quantity>>>,
     containers: Vec<SlimContainer>,
     sidecars: Option<Vec<SlimContainer>>,
     has_status: bool,
@@ -81,9 +84,10 @@ impl SlimPod {
             spec,
             status,
         } = pod;
-        let (has_spec, containers, sidecars) = match spec {
+        let (has_spec, pod_resources, containers, sidecars) = match spec {
             Some(s) => (
                 true,
+                s.resources.map(|r| r.requests),
                 s.containers.into_iter().map(SlimContainer::new).collect(),
                 s.init_containers.map(|cs| {
                     cs.into_iter()
@@ -92,7 +96,7 @@ impl SlimPod {
                         .collect()
                 }),
             ),
-            None => (false, Vec::new(), None),
+            None => (false, None, Vec::new(), None),
         };
         let (has_status, phase, start_time, ready) = match status {
             Some(s) => (
@@ -111,6 +115,7 @@ impl SlimPod {
             labels: metadata.labels,
             deletion: metadata.deletion_timestamp,
             has_spec,
+            pod_resources,
             containers,
             sidecars,
             has_status,
@@ -146,6 +151,13 @@ impl SlimPod {
                     .sidecars
                     .as_ref()
                     .map(|cs| cs.iter().map(SlimContainer::container).collect()),
+                resources: self
+                    .pod_resources
+                    .clone()
+                    .map(|requests| ResourceRequirements {
+                        requests,
+                        ..ResourceRequirements::default()
+                    }),
                 ..PodSpec::default()
             }),
             status: self.has_status.then(|| PodStatus {
@@ -172,6 +184,7 @@ mod tests {
                      "initContainers": [{"name": "once", "image": "i"},
                                         {"name": "sidecar", "image": "i", "restartPolicy": "Always",
                                          "resources": {"requests": {"cpu": "100m"}}}],
+                     "resources": {"requests": {"cpu": "1500m"}, "limits": {"cpu": "3"}},
                      "volumes": [{"name": "v", "emptyDir": {}}]},
             "status": {"phase": "Running", "startTime": "2026-01-01T00:00:00Z", "podIP": "10.0.0.1",
                        "conditions": [{"type": "Ready", "status": "True"}, {"type": "PodScheduled", "status": "True"}]}
@@ -187,7 +200,8 @@ mod tests {
                              "deletionTimestamp": "2026-01-01T00:00:00Z"},
                 "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "1"}}}],
                          "initContainers": [{"name": "sidecar", "restartPolicy": "Always",
-                                             "resources": {"requests": {"cpu": "100m"}}}]},
+                                             "resources": {"requests": {"cpu": "100m"}}}],
+                         "resources": {"requests": {"cpu": "1500m"}}},
                 "status": {"phase": "Running", "startTime": "2026-01-01T00:00:00Z",
                            "conditions": [{"type": "Ready", "status": "True"}]}
             })
