@@ -191,9 +191,11 @@ impl MetricsClient {
         let api_version = object.api_version.as_deref().unwrap_or("v1");
         let (group, _) = split_api_version(api_version);
         let rest = if object.kind == "Namespace" && group.is_empty() {
+            // as upstream: the autoscaler's own namespace, whatever the reference names
+            // (an object reference may not lead out of the autoscaler's namespace)
             format!(
                 "namespaces/{}/metrics/{}",
-                encode(&object.name),
+                encode(namespace),
                 encode(&metric.name)
             )
         } else {

@@ -140,3 +140,50 @@ async fn pods_object_and_external_metrics_through_the_aggregator() {
     );
     running.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespace_metric_is_read_in_the_autoscalers_own_namespace() {
+    let Some(ns) = Ns::new("namespace_metric").await else {
+        return;
+    };
+    let backend = ns.env.metrics().backend();
+    let now = jiff::Timestamp::now().to_string();
+    ns.workload("jobs", 1, 100).await;
+    // the autoscaler's namespace has 30 pending jobs; "kube-system" (which the reference
+    // names) has 100
+    for (namespace, value) in [(ns.name.as_str(), "30"), ("kube-system", "100")] {
+        backend.set_custom_metric(
+            serde_json::from_value(json!({
+                "describedObject": {"kind": "Namespace", "apiVersion": "v1", "name": namespace},
+                "metric": {"name": "pending-jobs"},
+                "timestamp": now, "windowSeconds": 60, "value": value
+            }))
+            .unwrap(),
+        );
+    }
+    ns.hpa(
+        "jobs",
+        json!({"metrics": [{"type": "Object", "object": {
+            "describedObject": {"apiVersion": "v1", "kind": "Namespace", "name": "kube-system"},
+            "metric": {"name": "pending-jobs"},
+            "target": {"type": "Value", "value": "10"}}}]}),
+    )
+    .await;
+    let running = ns.start(ns.args()).await;
+    eventually("a rescale", 30, || async {
+        ns.has_event("jobs", "SuccessfulRescale").await
+    })
+    .await;
+    let first = ns
+        .events("jobs")
+        .await
+        .into_iter()
+        .find(|e| e.0 == "SuccessfulRescale")
+        .unwrap();
+    // 30 / 10 × 1 pod = 3 (with the other namespace's 100 it would be 4, the legacy limit)
+    assert_eq!(
+        first.1,
+        "New size: 3; reason: Namespace metric pending-jobs above target"
+    );
+    running.stop().await.unwrap();
+}
