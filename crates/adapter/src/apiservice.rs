@@ -1,7 +1,7 @@
 //! Who serves the metrics APIs now: the `APIService` objects of `custom.metrics.k8s.io` and
 //! `external.metrics.k8s.io` may already point at another adapter (KEDA and prometheus-adapter
-//! register `v1beta1.external.metrics.k8s.io`, for one), and applying ours would silently take
-//! them over. [`check`] reads them and refuses, with the names of the services found, unless
+//! register `v1beta1.external.metrics.k8s.io`, for one), and `metrics.k8s.io` at
+//! metrics-server; applying ours would silently take them over. [`check`] reads them and refuses, with the names of the services found, unless
 //! taking over is explicitly allowed. `alpaca adapter check-apiservice` runs it before install.
 
 use k8s_openapi::kube_aggregator::pkg::apis::apiregistration::v1::APIService;
@@ -9,11 +9,13 @@ use kube::api::Api;
 
 use crate::error::AdapterError;
 
-/// The APIService objects the adapter registers.
-pub const API_SERVICES: [&str; 3] = [
+/// The APIService objects the adapter registers; the last, `v1beta1.metrics.k8s.io`, is
+/// metrics-server's when it is installed (taking it over replaces metrics-server).
+pub const API_SERVICES: [&str; 4] = [
     "v1beta2.custom.metrics.k8s.io",
     "v1beta1.custom.metrics.k8s.io",
     "v1beta1.external.metrics.k8s.io",
+    "v1beta1.metrics.k8s.io",
 ];
 
 /// A Service, `NAMESPACE/NAME`.

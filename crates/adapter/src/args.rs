@@ -223,7 +223,8 @@ mod tests {
         };
         assert!(c.allow_takeover);
         assert_eq!(c.service.to_string(), "custom-metrics/alpaca-adapter");
-        assert_eq!(c.api_services.len(), 3);
+        assert_eq!(c.api_services.len(), 4);
+        assert!(c.api_services.iter().any(|n| n == "v1beta1.metrics.k8s.io"));
     }
 
     #[test]

@@ -89,6 +89,26 @@ async fn start_adapter(env: &TestEnv, dir: &std::path::Path) -> alpaca_adapter::
 /// `deploy/adapter-apiservices.yaml` applied for real, with the Service and Endpoints the
 /// adapter's Deployment would have (its pod is this process).
 async fn register(env: &TestEnv, client: &kube::Client, adapter: &alpaca_adapter::Server) {
+    // metrics.k8s.io is left to `resource_metrics_behind_the_real_aggregator`'s own adapter.
+    register_as(
+        env,
+        client,
+        adapter,
+        "alpaca-adapter",
+        "alpaca.dev/api!=resource-metrics",
+    )
+    .await;
+}
+
+/// Registers the manifest's APIServices selected by `selector` (a label selector over the
+/// documents), pointing at a Service `service` in front of `adapter`.
+async fn register_as(
+    env: &TestEnv,
+    client: &kube::Client,
+    adapter: &alpaca_adapter::Server,
+    service: &str,
+    selector: &str,
+) {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let ns: Namespace =
         serde_json::from_value(json!({"metadata": {"name": "custom-metrics"}})).unwrap();
@@ -96,31 +116,42 @@ async fn register(env: &TestEnv, client: &kube::Client, adapter: &alpaca_adapter
     let addr = adapter.addr();
     let pp = PatchParams::apply("test").force();
     let svc = json!({"apiVersion": "v1", "kind": "Service",
-        "metadata": {"name": "alpaca-adapter", "namespace": "custom-metrics"},
+        "metadata": {"name": service, "namespace": "custom-metrics"},
         "spec": {"ports": [{"name": "https", "port": 443, "targetPort": addr.port()}]}});
     Api::<k8s_openapi::api::core::v1::Service>::namespaced(client.clone(), "custom-metrics")
-        .patch("alpaca-adapter", &pp, &Patch::Apply(svc))
+        .patch(service, &pp, &Patch::Apply(svc))
         .await
         .unwrap();
     let eps = json!({"apiVersion": "v1", "kind": "Endpoints",
-        "metadata": {"name": "alpaca-adapter", "namespace": "custom-metrics"},
+        "metadata": {"name": service, "namespace": "custom-metrics"},
         "subsets": [{"addresses": [{"ip": addr.ip().to_string()}],
                      "ports": [{"name": "https", "port": addr.port()}]}]});
     Api::<k8s_openapi::api::core::v1::Endpoints>::namespaced(client.clone(), "custom-metrics")
-        .patch("alpaca-adapter", &pp, &Patch::Apply(eps))
+        .patch(service, &pp, &Patch::Apply(eps))
         .await
         .unwrap();
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../deploy/adapter-apiservices.yaml");
-    let out = Command::new("kubectl")
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("name: alpaca-adapter\n", &format!("name: {service}\n"));
+    let mut child = Command::new("kubectl")
         .arg(format!(
             "--kubeconfig={}",
             env.plane().kubeconfig_path().display()
         ))
-        .args(["apply", "-f"])
-        .arg(&manifest)
-        .output()
+        .args(["apply", "-f", "-", "-l", selector])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("kubectl");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(text.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().expect("kubectl");
     assert!(
         out.status.success(),
         "kubectl apply: {}",
@@ -325,5 +356,174 @@ async fn behind_the_real_aggregator_with_kube_controller_managers_hpa() {
         200,
         "a system:masters user is allowed"
     );
+    adapter.shutdown().await.unwrap();
+}
+
+/// `kubectl top pods` through the aggregator.
+fn kubectl_top(env: &TestEnv, ns: &str) -> (bool, String) {
+    let out = Command::new("kubectl")
+        .arg(format!(
+            "--kubeconfig={}",
+            env.plane().kubeconfig_path().display()
+        ))
+        .args(["top", "pods", "-n", ns])
+        .output()
+        .expect("kubectl");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Writes 400m of CPU and 64Mi of memory for every pod of `app` (timestamped now, 1s window).
+async fn write_usage(
+    client: &kube::Client,
+    adapter: &alpaca_adapter::Server,
+    ns: &str,
+    app: &str,
+) -> Vec<String> {
+    let pods = Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), ns)
+        .list(&kube::api::ListParams::default().labels(&format!("app={app}")))
+        .await
+        .unwrap();
+    let body = json!({"containers": [{"name": "app", "usage": {"cpu": "400m", "memory": "64Mi"}}],
+                      "window": "1s"})
+    .to_string();
+    let mut names = Vec::new();
+    for p in pods.items {
+        let name = p.metadata.name.unwrap_or_default();
+        write(
+            adapter,
+            &format!("/write-resource-metrics/namespaces/{ns}/pods/{name}"),
+            &body,
+        )
+        .await;
+        names.push(name);
+    }
+    names
+}
+
+/// metrics.k8s.io served by the adapter instead of metrics-server: the manifest's
+/// `v1beta1.metrics.k8s.io` applied (pointing at this test's own adapter), pod usage written
+/// for a Deployment's pods, `kubectl top pods` showing it, and kube-controller-manager's HPA
+/// scaling on a Resource cpu Utilization target from it (400m against a 200m request, 50%).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_metrics_behind_the_real_aggregator() {
+    let Some(env) = env("resource_metrics_behind_the_real_aggregator") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let client = env.client().await;
+    let adapter = start_adapter(env, dir.path()).await;
+    register_as(
+        env,
+        &client,
+        &adapter,
+        "alpaca-adapter-resource",
+        "alpaca.dev/api=resource-metrics",
+    )
+    .await;
+    eventually("metrics.k8s.io/v1beta1 is served", 60, || async {
+        raw(&client, "/apis/metrics.k8s.io/v1beta1").await.is_ok()
+    })
+    .await;
+    let rl = raw(&client, "/apis/metrics.k8s.io/v1beta1").await.unwrap();
+    assert_eq!(rl["resources"].as_array().map(Vec::len), Some(2), "{rl}");
+
+    let ns = env.namespace("resource").await;
+    let pp = PatchParams::apply("test").force();
+    let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "app", "image": "nginx",
+                                  "resources": {"requests": {"cpu": "200m", "memory": "64Mi"}}}]}}}});
+    Api::<Deployment>::namespaced(client.clone(), &ns)
+        .patch("web", &pp, &Patch::Apply(d))
+        .await
+        .unwrap();
+    let pods = Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), &ns);
+    eventually("the Deployment's pod is Ready", 60, || async {
+        pods.list(&Default::default()).await.is_ok_and(|l| {
+            l.items.iter().any(|p| {
+                p.status
+                    .as_ref()
+                    .and_then(|s| s.conditions.as_ref())
+                    .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+            })
+        })
+    })
+    .await;
+    // After the pod's readiness plus a window, so the HPA does not count it as initializing.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let names = write_usage(&client, &adapter, &ns, "web").await;
+    assert_eq!(names.len(), 1, "{names:?}");
+
+    // Through the aggregator, with the pod's labels from the cluster.
+    let list = raw(
+        &client,
+        &format!("/apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods?labelSelector=app%3Dweb"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        list["items"][0]["metadata"]["name"],
+        names[0].as_str(),
+        "{list}"
+    );
+    assert_eq!(
+        list["items"][0]["metadata"]["labels"]["app"], "web",
+        "{list}"
+    );
+    assert_eq!(
+        list["items"][0]["containers"][0]["usage"]["cpu"], "400m",
+        "{list}"
+    );
+    let missing = raw(
+        &client,
+        &format!("/apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods/no-such-pod"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&missing, kube::Error::Api(s) if s.code == 404),
+        "{missing:?}"
+    );
+
+    // kubectl top pods
+    let (ok, out) = kubectl_top(env, &ns);
+    assert!(ok, "kubectl top pods: {out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with(names[0].as_str()))
+        .unwrap_or_else(|| panic!("{} in kubectl top: {out}", names[0]));
+    assert!(line.contains("400m") && line.contains("64Mi"), "{out}");
+
+    // kube-controller-manager's HPA on Resource cpu: 400m / 200m = 200% against 50% → up
+    let hpa = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "web"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                 "minReplicas": 1, "maxReplicas": 4,
+                 "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                     "target": {"type": "Utilization", "averageUtilization": 50}}}]}});
+    Api::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>::namespaced(
+        client.clone(),
+        &ns,
+    )
+    .patch("web", &pp, &Patch::Apply(hpa))
+    .await
+    .unwrap();
+    eventually(
+        "kube-controller-manager scales web up on Resource cpu (200% > 50%)",
+        90,
+        || async {
+            write_usage(&client, &adapter, &ns, "web").await;
+            replicas(&client, &ns, "web").await >= 2
+        },
+    )
+    .await;
     adapter.shutdown().await.unwrap();
 }

@@ -256,7 +256,14 @@ async fn discovery_lists_the_metrics() {
         .iter()
         .map(|g| g["name"].as_str().unwrap())
         .collect();
-    assert_eq!(groups, ["custom.metrics.k8s.io", "external.metrics.k8s.io"]);
+    assert_eq!(
+        groups,
+        [
+            "custom.metrics.k8s.io",
+            "external.metrics.k8s.io",
+            "metrics.k8s.io"
+        ]
+    );
     assert_eq!(
         v["groups"][0]["preferredVersion"]["groupVersion"],
         "custom.metrics.k8s.io/v1beta2"
@@ -289,7 +296,7 @@ async fn discovery_lists_the_metrics() {
     assert_eq!(v["resources"][0]["kind"], "ExternalMetricValueList");
 
     for bad in [
-        "/apis/metrics.k8s.io",
+        "/apis/metrics.k8s.io/v1",
         "/apis/custom.metrics.k8s.io/v1",
         "/apis/external.metrics.k8s.io/v1beta2/namespaces/a/b",
     ] {

@@ -65,5 +65,36 @@ async fn another_adapters_apiservice_is_not_taken_over_silently() {
         .filter(|n| n.contains("custom"))
         .cloned()
         .collect();
-    assert!(check(client, &custom_only, &ours, false).await.is_ok());
+    assert!(
+        check(client.clone(), &custom_only, &ours, false)
+            .await
+            .is_ok()
+    );
+
+    // metrics-server serves metrics.k8s.io: refused too, named.
+    api.apiservices.lock().unwrap().insert(
+        "v1beta1.metrics.k8s.io".into(),
+        api_service("v1beta1.metrics.k8s.io", "kube-system", "metrics-server"),
+    );
+    let err = check(
+        client.clone(),
+        &custom_only_and_resource(&names),
+        &ours,
+        false,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("v1beta1.metrics.k8s.io") && err.contains("kube-system/metrics-server"),
+        "{err}"
+    );
+}
+
+fn custom_only_and_resource(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .filter(|n| n.contains("custom") || n.as_str() == "v1beta1.metrics.k8s.io")
+        .cloned()
+        .collect()
 }

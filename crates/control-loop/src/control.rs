@@ -8,6 +8,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use alpaca_engine::snapshot::{ApiErrors, ControllerConfig, Decision, History, Snapshot};
 use jiff::Timestamp;
@@ -53,6 +54,10 @@ pub enum SyncReport {
         decision: Box<Decision>,
         /// Whether the status write failed (the message).
         status_error: Option<String>,
+        /// How long the metrics API read behind each of the spec's metrics took, in the
+        /// spec's order (empty when the sync read no metrics). Resource and
+        /// ContainerResource metrics share one `metrics.k8s.io` read, and each reports it.
+        metric_reads: Vec<Duration>,
     },
 }
 
@@ -117,6 +122,7 @@ impl ControlLoop {
     ) -> Result<Snapshot, SyncError> {
         self.observe_owned(cluster, key, Arc::new(hpa.clone()), now)
             .await
+            .map(|(snapshot, _)| snapshot)
     }
 
     /// [`ControlLoop::observe`], keeping the HPA it is given (no copy).
@@ -126,8 +132,9 @@ impl ControlLoop {
         key: &HpaKey,
         hpa: Arc<HorizontalPodAutoscaler>,
         now: Timestamp,
-    ) -> Result<Snapshot, SyncError> {
+    ) -> Result<(Snapshot, Vec<Duration>), SyncError> {
         let ns = key.namespace.as_str();
+        let mut reads = Vec::new();
         let mut errors = ApiErrors::default();
         let target = &hpa.spec.scale_target_ref;
         let mut custom_kinds = Vec::new();
@@ -175,10 +182,10 @@ impl ControlLoop {
         };
         if snapshot.scale.is_none() || selector.is_empty() {
             snapshot.hpa = hpa.into();
-            return Ok(snapshot);
+            return Ok((snapshot, reads));
         }
         snapshot.pods = cluster.pods(ns, &selector).await.unwrap_or_default();
-        let mut resource_read = false;
+        let mut resource_read = None;
         // An HPA without metrics gets the API server's default cpu metric.
         let default_metrics = [k8s_openapi::api::autoscaling::v2::MetricSpec {
             type_: "Resource".into(),
@@ -189,15 +196,20 @@ impl ControlLoop {
             _ => &default_metrics,
         };
         for m in metrics {
+            let started = Instant::now();
             match m.type_.as_str() {
-                "Resource" | "ContainerResource" if !resource_read => {
-                    resource_read = true;
+                "Resource" | "ContainerResource" if resource_read.is_none() => {
                     match cluster.pod_metrics(ns, &selector).await {
                         Ok(items) => snapshot.pod_metrics = items,
                         Err(e) => {
                             snapshot.errors.pod_metrics.get_or_insert(e);
                         }
                     }
+                    resource_read = Some(started.elapsed());
+                }
+                "Resource" | "ContainerResource" => {
+                    reads.push(resource_read.unwrap_or_default());
+                    continue;
                 }
                 "Pods" => {
                     if let Some(p) = &m.pods {
@@ -234,9 +246,10 @@ impl ControlLoop {
                 }
                 _ => {}
             }
+            reads.push(started.elapsed());
         }
         snapshot.hpa = hpa.into();
-        Ok(snapshot)
+        Ok((snapshot, reads))
     }
 
     /// One whole sync: monitor, analyze, plan, execute; then remember the new memory.
@@ -260,7 +273,8 @@ impl ControlLoop {
             }
         };
         // Shared with the Snapshot: its target and old status, without copies.
-        let mut snapshot = self.observe_owned(cluster, key, hpa.clone(), now).await?;
+        let (mut snapshot, metric_reads) =
+            self.observe_owned(cluster, key, hpa.clone(), now).await?;
         let invalid = |source| SyncError::Invalid {
             key: key.clone(),
             source,
@@ -300,6 +314,7 @@ impl ControlLoop {
             snapshot: Box::new(snapshot),
             decision: Box::new(decision),
             status_error,
+            metric_reads,
         })
     }
 }

@@ -358,7 +358,9 @@ impl Controller {
         let permits = Arc::new(Semaphore::new(self.args.concurrency));
         let mut workers = JoinSet::new();
         let end = 'dispatch: loop {
-            for key in term.queue.take_due(Timestamp::now()) {
+            let due = term.queue.take_due(Timestamp::now());
+            set_queue_depth(term);
+            for key in due {
                 let permit = tokio::select! {
                     p = permits.clone().acquire_owned() => match p {
                         Ok(p) => p,
@@ -368,6 +370,10 @@ impl Controller {
                 };
                 let term = term.clone();
                 workers.spawn(async move {
+                    if let Some(lag) = term.queue.started(&key, Timestamp::now()) {
+                        term.telemetry.sync_lag.observe(lag.as_secs_f64());
+                    }
+                    set_queue_depth(&term);
                     let outcome = sync_one(&term, &key).await;
                     term.queue.done(key, outcome, Timestamp::now());
                     drop(permit);
@@ -405,6 +411,13 @@ impl Controller {
         }
         end
     }
+}
+
+fn set_queue_depth(term: &Term) {
+    let depth = term.queue.depth(Timestamp::now());
+    term.telemetry
+        .queue_depth
+        .set(i64::try_from(depth).unwrap_or(i64::MAX));
 }
 
 async fn wait_stop(mut stop: watch::Receiver<bool>) -> Stop {
@@ -474,8 +487,16 @@ async fn sync_and_record(term: &Term, key: &HpaKey) -> Outcome {
             snapshot,
             decision,
             status_error,
+            metric_reads,
             ..
         }) => {
+            crate::telemetry::upstream::observe(
+                &term.telemetry,
+                &decision,
+                status_error.is_some(),
+                seconds,
+                &metric_reads,
+            );
             term.memory.mark(key.clone(), decision.history.clone());
             let current = decision.status.current_replicas.unwrap_or_default();
             term.telemetry.replicas(
@@ -515,7 +536,11 @@ async fn sync_and_record(term: &Term, key: &HpaKey) -> Outcome {
             term.telemetry.sync("error", seconds);
             let kind = match e {
                 SyncError::ReadHpa { .. } => "read",
-                SyncError::Invalid { .. } => "invalid",
+                SyncError::Invalid { .. } => {
+                    // the HPA's spec is one the engine refuses
+                    term.telemetry.reconciliation("none", "spec", seconds);
+                    "invalid"
+                }
             };
             term.telemetry.error(kind);
             tracing::warn!(autoscaler = %key, error = %e, "sync failed");

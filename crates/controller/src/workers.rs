@@ -53,10 +53,19 @@ struct Inner {
     again: HashSet<HpaKey>,
     removed: HashSet<HpaKey>,
     failures: HashMap<HpaKey, u32>,
+    /// When each scheduled autoscaler is due, until a worker starts it.
+    due: HashMap<HpaKey, Timestamp>,
+    /// Taken from the schedule, waiting for a worker.
+    waiting: HashSet<HpaKey>,
     rng: u64,
 }
 
 impl Inner {
+    fn schedule(&mut self, key: HpaKey, at: Timestamp) {
+        self.due.insert(key.clone(), at);
+        self.schedule.set(key, at);
+    }
+
     /// splitmix64: cheap randomness for jitter.
     fn random(&mut self) -> f64 {
         self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -114,7 +123,7 @@ impl Queue {
         if inner.running.contains(&key) {
             inner.again.insert(key);
         } else {
-            inner.schedule.set(key, Timestamp::now());
+            inner.schedule(key, Timestamp::now());
         }
         drop(inner);
         self.notify.notify_one();
@@ -125,7 +134,7 @@ impl Queue {
     pub fn ensure(&self, key: HpaKey) {
         let mut inner = self.lock();
         if inner.known.insert(key.clone()) {
-            inner.schedule.set(key, Timestamp::now());
+            inner.schedule(key, Timestamp::now());
             drop(inner);
             self.notify.notify_one();
         }
@@ -136,6 +145,7 @@ impl Queue {
         let mut inner = self.lock();
         inner.known.remove(key);
         inner.schedule.remove(key);
+        inner.due.remove(key);
         inner.failures.remove(key);
         inner.again.remove(key);
         if inner.running.contains(key) {
@@ -159,8 +169,28 @@ impl Queue {
         let due = inner.schedule.take_due(now);
         for k in &due {
             inner.running.insert(k.clone());
+            inner.waiting.insert(k.clone());
         }
         due
+    }
+
+    /// A worker starts syncing `key` at `now`: how late that is after its due time.
+    pub fn started(&self, key: &HpaKey, now: Timestamp) -> Option<Duration> {
+        let mut inner = self.lock();
+        inner.waiting.remove(key);
+        let at = inner.due.remove(key)?;
+        Some(Duration::try_from(now.duration_since(at)).unwrap_or(Duration::ZERO))
+    }
+
+    /// Autoscalers due at `now` that no worker has started yet.
+    pub fn depth(&self, now: Timestamp) -> usize {
+        let inner = self.lock();
+        let scheduled = inner
+            .due
+            .iter()
+            .filter(|(k, at)| **at <= now && !inner.running.contains(*k))
+            .count();
+        scheduled + inner.waiting.len()
     }
 
     /// When the next autoscaler is due.
@@ -187,6 +217,7 @@ impl Queue {
     pub fn done(&self, key: HpaKey, outcome: Outcome, now: Timestamp) {
         let mut inner = self.lock();
         inner.running.remove(&key);
+        inner.waiting.remove(&key);
         let again = inner.again.remove(&key);
         // gone, unless it was created again while this sync ran
         if inner.removed.remove(&key) || (outcome == Outcome::Gone && !again) {
@@ -205,7 +236,7 @@ impl Queue {
             after(now, self.timing.period.mul_f64(1.0 + jitter))
         };
         let at = if again { now } else { at };
-        inner.schedule.set(key, at);
+        inner.schedule(key, at);
         drop(inner);
         self.notify.notify_one();
     }

@@ -60,7 +60,7 @@ pub use api::{v2beta1, v2beta2};
 pub use error::{FieldError, InvalidSnapshot, ReadError};
 pub use monitor::rest_mapper::is_built_in as is_built_in_kind;
 pub use read::read_snapshot;
-pub use snapshot::{Decision, HpaObject, Snapshot};
+pub use snapshot::{Decision, EVENT_COMPONENT, Fault, HpaObject, MetricOutcome, Snapshot};
 
 /// The HPA as the controller sees it: an `autoscaling/v2` object, or a `v1`, `v2beta2` or
 /// `v2beta1` one converted to v2, defaulted and validated as the API server does.

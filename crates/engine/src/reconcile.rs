@@ -18,7 +18,9 @@ use crate::analyze::tolerance::Tolerances;
 use crate::execute::conditions::Condition;
 use crate::monitor::metrics_client::{Cluster, group_of, group_resource};
 use crate::monitor::pods::Readiness;
-use crate::snapshot::{ControllerConfig, Decision, Event, History, Recommendation, Snapshot};
+use crate::snapshot::{
+    ControllerConfig, Decision, Event, Fault, History, MetricOutcome, Recommendation, Snapshot,
+};
 
 /// The controller during one sync of one HPA.
 pub(crate) struct Sync<'a> {
@@ -48,6 +50,10 @@ pub(crate) struct Sync<'a> {
     pub initial_recommendation: bool,
     /// Whether to write the explanation.
     pub explain: bool,
+    /// Each metric's computation, in spec order.
+    pub metrics: Vec<MetricOutcome>,
+    /// Why upstream's reconcile would fail, if it would (the first cause).
+    pub fault: Option<Fault>,
 }
 
 impl<'a> Sync<'a> {
@@ -73,6 +79,8 @@ impl<'a> Sync<'a> {
             explanation: Vec::new(),
             initial_recommendation: false,
             explain: true,
+            metrics: Vec::new(),
+            fault: None,
         }
     }
 
@@ -121,6 +129,8 @@ impl<'a> Sync<'a> {
             events: std::mem::take(&mut self.events),
             history: std::mem::take(&mut self.history),
             explanation: std::mem::take(&mut self.explanation),
+            metrics: std::mem::take(&mut self.metrics),
+            fault: self.fault,
         }
     }
 
@@ -156,6 +166,7 @@ impl<'a> Sync<'a> {
 
     /// The sync fails before anything is known about the target.
     fn scale_failure(&mut self, error: String) -> Decision {
+        self.fault.get_or_insert(Fault::Internal);
         self.events
             .push(Event::warning("FailedGetScale", error.clone()));
         self.set_condition(Condition::new(
@@ -186,6 +197,8 @@ impl<'a> Sync<'a> {
         let target = &self.spec.scale_target_ref;
         let api_version = target.api_version.as_deref().unwrap_or_default();
         if api_version.matches('/').count() > 1 {
+            // upstream wraps this one in errSpec
+            self.fault = Some(Fault::Spec);
             return self.scale_failure(format!("unexpected GroupVersion string: {api_version}"));
         }
         if let Err(e) = crate::monitor::rest_mapper::check(
@@ -269,6 +282,11 @@ impl<'a> Sync<'a> {
             );
         } else {
             let computed = self.compute_replicas_for_metrics(current, status_replicas, selector);
+            if computed.error.is_some() {
+                // upstream returns the metrics' error from reconcileAutoscaler even when the
+                // other metrics still scale (wrapped with %v: never errSpec)
+                self.fault.get_or_insert(Fault::Internal);
+            }
             let Some(metric_desired) = computed.replicas else {
                 let error = computed.error.unwrap_or_default();
                 self.set_current(current, computed.statuses);
@@ -307,6 +325,7 @@ impl<'a> Sync<'a> {
 
         if rescale {
             if let Some(e) = &snap.errors.update_scale {
+                self.fault.get_or_insert(Fault::Internal);
                 self.events.push(Event::warning(
                     "FailedRescale",
                     format!("New size: {desired}; reason: {rescale_reason}; error: {e}"),

@@ -192,7 +192,72 @@ pub struct Decision {
     /// The steps that led to `desired_replicas`, for a person.
     #[serde(default)]
     pub explanation: Vec<String>,
+    /// What each metric's computation gave, in the order of the spec's metrics (none when
+    /// the sync never reached the metrics): upstream's `metric_computation_*` series.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MetricOutcome>,
+    /// Whether upstream's `reconcileAutoscaler` would return an error for this sync, and
+    /// of which kind (its `reconciliations_total` `error` label).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Fault>,
 }
+
+/// How upstream's HPA controller classifies a failed reconciliation or metric computation
+/// (`monitor.ErrorLabel`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Fault {
+    /// The HPA's spec is wrong (upstream's `errSpec`: an unknown metric source type, an
+    /// unparsable `scaleTargetRef.apiVersion`).
+    Spec,
+    /// Anything else: an API that failed or answered nothing usable.
+    Internal,
+}
+
+impl Fault {
+    /// The label value: `spec` or `internal`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Fault::Spec => "spec",
+            Fault::Internal => "internal",
+        }
+    }
+}
+
+/// One metric's computation (`computeReplicasForMetric`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricOutcome {
+    /// The spec's `type` (`Resource`, `ContainerResource`, `Pods`, `Object`, `External`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The replica count it proposed, when it could compute one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<i32>,
+    /// Why it failed, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<Fault>,
+    /// The HPA status's `currentReplicas` before this sync, which upstream compares the
+    /// proposal with.
+    #[serde(default)]
+    pub previous_replicas: i32,
+}
+
+impl MetricOutcome {
+    /// Upstream's `action` label: `scale_up` or `scale_down` when the proposal is above or
+    /// below the status's current replicas, `none` when equal or failed.
+    pub fn action(&self) -> &'static str {
+        match (self.fault, self.proposal) {
+            (None, Some(p)) if p > self.previous_replicas => "scale_up",
+            (None, Some(p)) if p < self.previous_replicas => "scale_down",
+            _ => "none",
+        }
+    }
+}
+
+/// The name events are reported under (`source.component` and `reportingComponent`), by
+/// the simulator and the controller alike: upstream's HPA controller's.
+pub const EVENT_COMPONENT: &str = "horizontal-pod-autoscaler";
 
 /// An event recorded on the HPA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

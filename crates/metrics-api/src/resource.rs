@@ -62,6 +62,70 @@ pub struct PodMetricsList {
     pub items: Vec<PodMetrics>,
 }
 
+/// The usage of one node, sampled over `window` ending at `timestamp`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeMetrics {
+    /// Always `metrics.k8s.io/v1beta1`.
+    #[serde(default = "api_version")]
+    pub api_version: String,
+    /// Always `NodeMetrics`.
+    #[serde(default = "node_metrics_kind")]
+    pub kind: String,
+    /// Name and labels of the node the sample is for.
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    /// The end of the sampling window.
+    pub timestamp: Time,
+    /// How long the sample was averaged over.
+    pub window: GoDuration,
+    /// Usage by resource name (`cpu`, `memory`).
+    #[serde(default)]
+    pub usage: BTreeMap<String, Quantity>,
+}
+
+/// A list of [`NodeMetrics`], as `GET .../nodes` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeMetricsList {
+    /// Always `metrics.k8s.io/v1beta1`.
+    #[serde(default = "api_version")]
+    pub api_version: String,
+    /// Always `NodeMetricsList`.
+    #[serde(default = "node_metrics_list_kind")]
+    pub kind: String,
+    /// List metadata.
+    #[serde(default)]
+    pub metadata: ListMeta,
+    /// The samples.
+    #[serde(default)]
+    pub items: Vec<NodeMetrics>,
+}
+
+impl PodMetricsList {
+    /// A list of these items.
+    pub fn new(items: Vec<PodMetrics>) -> Self {
+        Self {
+            api_version: api_version(),
+            kind: pod_metrics_list_kind(),
+            metadata: ListMeta::default(),
+            items,
+        }
+    }
+}
+
+impl NodeMetricsList {
+    /// A list of these items.
+    pub fn new(items: Vec<NodeMetrics>) -> Self {
+        Self {
+            api_version: api_version(),
+            kind: node_metrics_list_kind(),
+            metadata: ListMeta::default(),
+            items,
+        }
+    }
+}
+
 fn api_version() -> String {
     API_VERSION.to_string()
 }
@@ -70,6 +134,12 @@ fn pod_metrics_kind() -> String {
 }
 fn pod_metrics_list_kind() -> String {
     "PodMetricsList".to_string()
+}
+fn node_metrics_kind() -> String {
+    "NodeMetrics".to_string()
+}
+fn node_metrics_list_kind() -> String {
+    "NodeMetricsList".to_string()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Discovery: `/apis` (APIGroupList), `/apis/GROUP` (APIGroup) and `/apis/GROUP/VERSION`
 //! (APIResourceList naming every metric the backend has, as `RESOURCE/METRIC` for custom
-//! metrics and `METRIC` for external ones).
+//! metrics and `METRIC` for external ones; `nodes` and `pods` for `metrics.k8s.io`).
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -16,6 +16,7 @@ pub fn versions(group: &str) -> Option<&'static [&'static str]> {
     match group {
         CUSTOM_GROUP => Some(&["v1beta2", "v1beta1"]),
         EXTERNAL_GROUP => Some(&["v1beta1"]),
+        super::resource::GROUP => Some(&["v1beta1"]),
         _ => None,
     }
 }
@@ -35,7 +36,7 @@ fn api_group(name: &str, versions: &[&str]) -> APIGroup {
 
 /// `GET /apis`.
 pub async fn group_list() -> Response {
-    let groups = [CUSTOM_GROUP, EXTERNAL_GROUP]
+    let groups = [CUSTOM_GROUP, EXTERNAL_GROUP, super::resource::GROUP]
         .iter()
         .filter_map(|g| versions(g).map(|v| api_group(g, v)))
         .collect();
@@ -65,7 +66,17 @@ pub async fn resource_list(
         verbs: vec!["get".to_string()],
         ..Default::default()
     };
-    let resources = if group == CUSTOM_GROUP {
+    let resources = if group == super::resource::GROUP {
+        // As metrics-server lists them.
+        let mut r = vec![
+            resource("nodes".into(), false, "NodeMetrics"),
+            resource("pods".into(), true, "PodMetrics"),
+        ];
+        for x in &mut r {
+            x.verbs = vec!["get".into(), "list".into()];
+        }
+        r
+    } else if group == CUSTOM_GROUP {
         st.backend
             .list_custom()
             .into_iter()

@@ -1,5 +1,5 @@
 //! The HTTP API: routes for discovery, `custom.metrics.k8s.io` (v1beta1, v1beta2),
-//! `external.metrics.k8s.io` (v1beta1), the `write-metrics` URLs of the memory backend and
+//! `external.metrics.k8s.io` (v1beta1), `metrics.k8s.io` (v1beta1), the `write-metrics` URLs of the memory backend and
 //! health, with the shared state the handlers use. Every route is guarded ([`guard`]): URI
 //! length, requests in flight, request timeout, and failures always answered as `Status`.
 
@@ -7,12 +7,15 @@ pub mod cache;
 pub mod custom;
 pub mod discovery;
 pub mod external;
+pub mod field_selector;
 pub mod guard;
 pub mod health;
 pub mod openapi;
 pub mod paths;
+pub mod resource;
 pub mod status;
 pub mod write;
+pub mod write_resource;
 
 use std::sync::Arc;
 
@@ -117,6 +120,10 @@ fn write_routes() -> Router<SharedState> {
     Router::new()
         .route("/write-metrics/{*rest}", post(write::custom))
         .route("/write-external-metrics/{*rest}", post(write::external))
+        .route(
+            "/write-resource-metrics/{*rest}",
+            post(write_resource::write),
+        )
 }
 
 async fn metrics(
@@ -127,6 +134,7 @@ async fn metrics(
     let result = match group.as_str() {
         CUSTOM_GROUP => custom::get(&st, &version, &rest, &uri).await,
         EXTERNAL_GROUP => external::get(&st, &version, &rest, &uri).await,
+        resource::GROUP => resource::get(&st, &version, &rest, &uri).await,
         _ => Err(ApiError::NotFound(format!(
             "the server could not find the requested resource (group {group:?} is not served)"
         ))),

@@ -77,7 +77,7 @@ pub async fn external(
     Ok(StatusCode::OK)
 }
 
-fn writable(st: &SharedState) -> Result<&MemoryBackend, ApiError> {
+pub(crate) fn writable(st: &SharedState) -> Result<&MemoryBackend, ApiError> {
     if !st.enable_write {
         return Err(ApiError::Forbidden(
             "writes are disabled: start the adapter with --enable-write".into(),
@@ -92,7 +92,10 @@ fn writable(st: &SharedState) -> Result<&MemoryBackend, ApiError> {
 }
 
 /// Parses `k=v,k2=v2` (as `labels.ConvertSelectorToLabelsMap`).
-fn labels_param(params: &HashMap<String, String>, name: &str) -> Result<Labels, ApiError> {
+pub(crate) fn labels_param(
+    params: &HashMap<String, String>,
+    name: &str,
+) -> Result<Labels, ApiError> {
     let Some(raw) = params.get(name) else {
         return Ok(Labels::new());
     };
@@ -112,6 +115,17 @@ async fn read_value(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<k8s_openapi::apimachinery::pkg::api::resource::Quantity, ApiError> {
+    let text = read_text(st, headers, body).await?;
+    crate::quantity::parse_written(&text)
+        .map_err(|e| ApiError::BadRequest(format!("invalid quantity in the body: {e}")))
+}
+
+/// The body as UTF-8 text, refused when over `--max-request-body-bytes`.
+pub(crate) async fn read_text(
+    st: &SharedState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<String, ApiError> {
     let limit = st.max_body_bytes;
     let too_large = || ApiError::TooLarge(format!("the request body is larger than {limit} bytes"));
     let declared = headers
@@ -124,8 +138,6 @@ async fn read_value(
     let bytes = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| too_large())?;
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
-    crate::quantity::parse_written(text)
-        .map_err(|e| ApiError::BadRequest(format!("invalid quantity in the body: {e}")))
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))
 }

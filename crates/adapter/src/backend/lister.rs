@@ -8,6 +8,17 @@ use crate::backend::BackendError;
 use crate::resources::GroupResource;
 use crate::selector::Selector;
 
+/// An object as listed: where it is and its labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedObject {
+    /// The namespace (empty for root-scoped objects).
+    pub namespace: String,
+    /// The name.
+    pub name: String,
+    /// The labels.
+    pub labels: crate::backend::Labels,
+}
+
 /// Lists objects with a kube client.
 #[derive(Clone)]
 pub struct ObjectLister {
@@ -33,6 +44,22 @@ impl ObjectLister {
         namespace: Option<&str>,
         selector: &Selector,
     ) -> Result<Vec<String>, BackendError> {
+        Ok(self
+            .objects(gr, namespace, selector)
+            .await?
+            .into_iter()
+            .map(|o| o.name)
+            .collect())
+    }
+
+    /// Namespace, name and labels of the objects of a resource (in a namespace, if given)
+    /// matching the selector.
+    pub async fn objects(
+        &self,
+        gr: &GroupResource,
+        namespace: Option<&str>,
+        selector: &Selector,
+    ) -> Result<Vec<ListedObject>, BackendError> {
         let info = gr.info();
         let ar = ApiResource {
             group: gr.group.clone(),
@@ -58,7 +85,13 @@ impl ObjectLister {
         Ok(list
             .items
             .into_iter()
-            .filter_map(|o| o.metadata.name)
+            .filter_map(|o| {
+                Some(ListedObject {
+                    name: o.metadata.name?,
+                    namespace: o.metadata.namespace.unwrap_or_default(),
+                    labels: o.metadata.labels.unwrap_or_default().into_iter().collect(),
+                })
+            })
             .collect())
     }
 }

@@ -50,6 +50,8 @@ pub struct MemoryBackend {
     store: RwLock<Store>,
     generation: AtomicU64,
     lister: Option<ObjectLister>,
+    /// Pod and node usage written through `write-resource-metrics`.
+    pub resources: super::memory_resource::ResourceStore,
 }
 
 /// Where a custom metric value is written.
@@ -75,6 +77,15 @@ impl MemoryBackend {
             lister: Some(lister),
             ..Self::default()
         }
+    }
+
+    /// The resource usage of the pods (`node` false) or nodes the query selects.
+    pub async fn resource(
+        &self,
+        node: bool,
+        q: &super::resource::ResourceQuery,
+    ) -> Result<Vec<super::resource::Usage>, BackendError> {
+        self.resources.read(node, q, self.lister.as_ref()).await
     }
 
     /// Whether objects are listed from the cluster.

@@ -4,7 +4,9 @@
 
 pub mod lister;
 pub mod memory;
+pub mod memory_resource;
 pub mod prometheus;
+pub mod resource;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -123,6 +125,18 @@ impl Backend {
         match self {
             Backend::Memory(m) => m.external(q),
             Backend::Prometheus(p) => p.external(q).await,
+        }
+    }
+
+    /// The resource usage (`metrics.k8s.io`) of the pods (`node` false) or nodes selected.
+    pub async fn resource(
+        &self,
+        node: bool,
+        q: &resource::ResourceQuery,
+    ) -> Result<Vec<resource::Usage>, BackendError> {
+        match self {
+            Backend::Memory(m) => m.resource(node, q).await,
+            Backend::Prometheus(p) => p.resource(node, q).await,
         }
     }
 

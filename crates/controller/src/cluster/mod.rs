@@ -61,7 +61,7 @@ pub struct KubeCluster {
 impl KubeCluster {
     /// A cluster reading autoscalers and pods with API calls (for one-off commands).
     pub fn direct(client: kube::Client, kind: AutoscalerKind) -> Self {
-        Self::new(client, kind, Source::Direct, COMPONENT.to_string())
+        Self::new(client, kind, Source::Direct, "alpaca".to_string())
     }
 
     pub(crate) fn new(

@@ -1,5 +1,7 @@
 //! The controller's Prometheus metrics: syncs and their latency, errors, desired and
-//! current replicas per autoscaler, leadership, cache and memory-write counts.
+//! current replicas per autoscaler, leadership, cache and memory-write counts, the queue's
+//! depth and lag; and upstream's HPA controller series under upstream's names
+//! (`horizontal_pod_autoscaler_controller_*`, from `pkg/controller/podautoscaler/monitor`).
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -31,10 +33,50 @@ pub struct ErrorLabels {
     pub kind: String,
 }
 
+/// Labels of upstream's reconciliation series.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReconcileLabels {
+    /// `scale_up`, `scale_down` or `none`.
+    pub action: String,
+    /// `spec`, `internal` or `none`.
+    pub error: String,
+}
+
+/// Labels of upstream's metric computation series.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MetricComputationLabels {
+    /// `scale_up`, `scale_down` or `none`.
+    pub action: String,
+    /// `spec`, `internal` or `none`.
+    pub error: String,
+    /// The spec's metric type.
+    pub metric_type: String,
+}
+
+type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
+
+/// Upstream's buckets for its HPA controller histograms: 1 ms .. ~16 s.
+fn upstream_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.001, 2.0, 15))
+}
+
 /// Every metric, with the registry that encodes them.
 #[derive(Debug)]
 pub struct Telemetry {
     registry: Registry,
+    upstream: Registry,
+    /// Upstream's `reconciliations_total`.
+    pub reconciliations: Family<ReconcileLabels, Counter>,
+    /// Upstream's `reconciliation_duration_seconds`.
+    pub reconciliation_duration: HistogramFamily<ReconcileLabels>,
+    /// Upstream's `metric_computation_total`.
+    pub metric_computations: Family<MetricComputationLabels, Counter>,
+    /// Upstream's `metric_computation_duration_seconds`.
+    pub metric_computation_duration: HistogramFamily<MetricComputationLabels>,
+    /// Autoscalers due now and not yet started.
+    pub queue_depth: Gauge,
+    /// How late syncs start after they were due.
+    pub sync_lag: Histogram,
     /// Syncs by result.
     pub syncs: Family<ResultLabels, Counter>,
     /// Errors by kind.
@@ -109,8 +151,56 @@ impl Default for Telemetry {
             memory_writes.clone(),
         );
         registry.register("syncs_in_flight", "Syncs running now", in_flight.clone());
+        let queue_depth = Gauge::default();
+        registry.register(
+            "queue_depth",
+            "Autoscalers due to sync now that no worker has started yet",
+            queue_depth.clone(),
+        );
+        // 1 ms .. ~16 s
+        let sync_lag = Histogram::new(exponential_buckets(0.001, 2.0, 15));
+        registry.register(
+            "sync_lag_seconds",
+            "How long after its due time each sync started",
+            sync_lag.clone(),
+        );
+
+        let mut upstream = Registry::with_prefix("horizontal_pod_autoscaler_controller");
+        let reconciliations = Family::<ReconcileLabels, Counter>::default();
+        let reconciliation_duration: HistogramFamily<ReconcileLabels> =
+            Family::new_with_constructor(upstream_histogram);
+        let metric_computations = Family::<MetricComputationLabels, Counter>::default();
+        let metric_computation_duration: HistogramFamily<MetricComputationLabels> =
+            Family::new_with_constructor(upstream_histogram);
+        upstream.register(
+            "reconciliations",
+            "Number of reconciliations of HPA controller, by action (scale_up, scale_down, none) and error (spec, internal, none)",
+            reconciliations.clone(),
+        );
+        upstream.register(
+            "reconciliation_duration_seconds",
+            "The time(seconds) that the HPA controller takes to reconcile once, by action and error",
+            reconciliation_duration.clone(),
+        );
+        upstream.register(
+            "metric_computation",
+            "Number of metric computations, by action, error and metric_type (HPA.spec.metrics[*].type)",
+            metric_computations.clone(),
+        );
+        upstream.register(
+            "metric_computation_duration_seconds",
+            "The time(seconds) that the HPA controller takes to calculate one metric (Alpaca: the metrics API read it used), by action, error and metric_type",
+            metric_computation_duration.clone(),
+        );
         Self {
             registry,
+            upstream,
+            reconciliations,
+            reconciliation_duration,
+            metric_computations,
+            metric_computation_duration,
+            queue_depth,
+            sync_lag,
             syncs,
             errors,
             sync_duration,
@@ -163,10 +253,38 @@ impl Telemetry {
         self.desired_replicas.remove(&labels);
     }
 
+    /// Counts one reconciliation as upstream's monitor does.
+    pub fn reconciliation(&self, action: &str, error: &str, seconds: f64) {
+        let labels = ReconcileLabels {
+            action: action.into(),
+            error: error.into(),
+        };
+        self.reconciliations.get_or_create(&labels).inc();
+        self.reconciliation_duration
+            .get_or_create(&labels)
+            .observe(seconds);
+    }
+
+    /// Counts one metric computation as upstream's monitor does.
+    pub fn metric_computation(&self, action: &str, error: &str, metric_type: &str, seconds: f64) {
+        let labels = MetricComputationLabels {
+            action: action.into(),
+            error: error.into(),
+            metric_type: metric_type.into(),
+        };
+        self.metric_computations.get_or_create(&labels).inc();
+        self.metric_computation_duration
+            .get_or_create(&labels)
+            .observe(seconds);
+    }
+
     /// The Prometheus text exposition.
     pub fn encode(&self) -> String {
+        use prometheus_client::encoding::text;
         let mut out = String::new();
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        let _ = text::encode_registry(&mut out, &self.registry);
+        let _ = text::encode_registry(&mut out, &self.upstream);
+        let _ = text::encode_eof(&mut out);
         out
     }
 }
@@ -191,5 +309,24 @@ mod tests {
         assert!(text.contains("alpaca_controller_sync_duration_seconds_bucket"));
         t.forget("default", "web");
         assert!(!t.encode().contains("name=\"web\""));
+    }
+
+    #[test]
+    fn exposes_upstream_series_under_upstream_names() {
+        let t = Telemetry::default();
+        t.reconciliation("scale_up", "none", 0.02);
+        t.metric_computation("none", "internal", "External", 0.003);
+        let text = t.encode();
+        assert!(text.contains(
+            "horizontal_pod_autoscaler_controller_reconciliations_total{action=\"scale_up\",error=\"none\"} 1"
+        ));
+        assert!(text.contains(
+            "horizontal_pod_autoscaler_controller_metric_computation_total{action=\"none\",error=\"internal\",metric_type=\"External\"} 1"
+        ));
+        assert!(text.contains(
+            "horizontal_pod_autoscaler_controller_reconciliation_duration_seconds_count{action=\"scale_up\",error=\"none\"} 1"
+        ), "{text}");
+        assert_eq!(text.matches("# EOF").count(), 1);
+        assert!(text.trim_end().ends_with("# EOF"));
     }
 }

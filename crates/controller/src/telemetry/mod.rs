@@ -5,6 +5,7 @@ pub mod liveness;
 pub mod logs;
 pub mod metrics;
 pub mod server;
+pub mod upstream;
 
 pub use metrics::Telemetry;
 pub use server::Health;

@@ -9,6 +9,7 @@ mod inspect;
 mod leader;
 mod manifests;
 mod metrics_apis;
+mod observability;
 mod rbac;
 mod support;
 mod sync;

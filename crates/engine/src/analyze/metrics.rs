@@ -13,7 +13,7 @@ use super::replica_calculator::{Calculator, Notes};
 use crate::execute::conditions::Condition;
 use crate::reconcile::Sync;
 use crate::selector::{Selector, gogo_string, selector_from_object};
-use crate::snapshot::Event;
+use crate::snapshot::{Event, Fault, MetricOutcome};
 
 /// A metric's proposal.
 pub(crate) struct Proposal {
@@ -25,6 +25,18 @@ pub(crate) struct Proposal {
 struct Failure {
     condition: Condition,
     error: String,
+}
+
+impl Failure {
+    /// Upstream's `errSpec` marks only an unknown metric source type among a metric's
+    /// failures; everything else is `internal`.
+    fn fault(&self) -> Fault {
+        if self.condition.reason == "InvalidMetricSourceType" {
+            Fault::Spec
+        } else {
+            Fault::Internal
+        }
+    }
 }
 
 /// What `computeReplicasForMetrics` returns.
@@ -117,6 +129,11 @@ impl<'a> Sync<'a> {
         let mut invalid = 0usize;
         let mut first_failure: Option<Failure> = None;
         let mut best: Option<Proposal> = None;
+        let previous_replicas = self
+            .status
+            .as_ref()
+            .and_then(|s| s.current_replicas)
+            .unwrap_or(0);
         for (i, spec) in specs.iter().enumerate() {
             let mut notes = Notes::new(self.explain);
             match self.compute_replicas_for_metric(
@@ -128,6 +145,12 @@ impl<'a> Sync<'a> {
                 &mut notes,
             ) {
                 Ok(p) => {
+                    self.metrics.push(MetricOutcome {
+                        type_: spec.type_.clone(),
+                        proposal: Some(p.replicas),
+                        fault: None,
+                        previous_replicas,
+                    });
                     self.note_metric(i, &p.metric, &notes, Some(p.replicas));
                     if best
                         .as_ref()
@@ -137,6 +160,12 @@ impl<'a> Sync<'a> {
                     }
                 }
                 Err(f) => {
+                    self.metrics.push(MetricOutcome {
+                        type_: spec.type_.clone(),
+                        proposal: None,
+                        fault: Some(f.fault()),
+                        previous_replicas,
+                    });
                     self.note_metric(i, &spec.type_, &notes, None);
                     note!(self, "analyze", "metric {} failed: {}", i + 1, f.error);
                     invalid += 1;

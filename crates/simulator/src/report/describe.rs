@@ -1,6 +1,7 @@
 //! `kubectl describe hpa`, as kubectl's `describeHorizontalPodAutoscalerV2` prints it:
 //! metrics with current / target, bounds, behavior, pods, conditions and events (with
-//! ages relative to the end of the run, `From: horizontal-pod-autoscaler`).
+//! ages relative to the end of the run, `From:` `alpaca_engine::EVENT_COMPONENT`, which the
+//! controller reports too).
 
 use std::fmt::Write;
 
@@ -236,9 +237,10 @@ pub fn describe(hpa: &HorizontalPodAutoscaler, events: &[RecordedEvent], now: Mi
         };
         let _ = writeln!(
             ev,
-            "  {}\t{}\t{age}\thorizontal-pod-autoscaler\t{}",
+            "  {}\t{}\t{age}\t{}\t{}",
             e.event.type_,
             e.event.reason,
+            alpaca_engine::EVENT_COMPONENT,
             e.event.message.trim()
         );
     }

@@ -3,6 +3,8 @@
 //! the series name, label matchers for the objects and selectors, and the group-by label.
 
 pub mod client;
+mod resource;
+pub mod resource_rules;
 pub mod rules;
 pub mod template;
 

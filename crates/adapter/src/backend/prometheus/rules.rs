@@ -65,6 +65,8 @@ pub struct RulesFile {
     /// External metric rules.
     #[serde(default)]
     pub external_rules: Vec<RuleSpec>,
+    /// Resource metric rules (`metrics.k8s.io`).
+    pub resource_rules: Option<super::resource_rules::ResourceRulesSpec>,
 }
 
 /// One rule as written.
@@ -155,6 +157,8 @@ pub struct Rules {
     pub custom: Vec<Rule>,
     /// External metric rules.
     pub external: Vec<Rule>,
+    /// Resource metric rules, if configured.
+    pub resource: Option<super::resource_rules::ResourceRules>,
 }
 
 impl Rules {
@@ -180,12 +184,17 @@ impl Rules {
         Ok(Self {
             custom: compile("rules", &file.rules)?,
             external: compile("externalRules", &file.external_rules)?,
+            resource: file
+                .resource_rules
+                .as_ref()
+                .map(super::resource_rules::ResourceRules::compile)
+                .transpose()?,
         })
     }
 }
 
 impl Rule {
-    fn compile(id: String, spec: &RuleSpec) -> Result<Self, RulesError> {
+    pub(crate) fn compile(id: String, spec: &RuleSpec) -> Result<Self, RulesError> {
         let regex = |pattern: &str| {
             Regex::new(pattern).map_err(|source| RulesError::Regex {
                 rule: id.clone(),
