@@ -120,6 +120,16 @@ pub struct ControllerArgs {
     /// How often the memory of each autoscaler is written to the cluster (at most).
     #[arg(long, default_value = "15s", value_parser = go_duration)]
     pub memory_flush_interval: GoDuration,
+    /// Shortest time between two memory writes of one autoscaler (shutdown and leader
+    /// hand-over excepted); a memory is written only when a later decision could notice.
+    #[arg(long, default_value = "1m", value_parser = go_duration)]
+    pub memory_min_write_interval: GoDuration,
+    /// In `--mode hpa`, write autoscalers whose status another field manager (e.g.
+    /// kube-controller-manager's built-in HPA controller) wrote recently (off: such
+    /// autoscalers are left alone, with a Warning event `AnotherControllerActive`).
+    #[arg(long, default_value_t = false, action = ArgAction::Set, num_args = 0..=1,
+          default_missing_value = "true")]
+    pub allow_other_hpa_writers: bool,
     /// Run only while holding the leader Lease (`--leader-elect=false` to turn off).
     #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
           default_missing_value = "true")]
@@ -191,6 +201,8 @@ impl Default for ControllerArgs {
             namespace: None,
             concurrency: 5,
             memory_flush_interval: GoDuration::from_secs(15),
+            memory_min_write_interval: GoDuration::from_secs(60),
+            allow_other_hpa_writers: false,
             leader_elect: true,
             leader_elect_resource_name: "alpaca-controller".into(),
             leader_elect_resource_namespace: None,

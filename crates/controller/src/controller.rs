@@ -71,6 +71,8 @@ struct Term {
     memory: Arc<MemoryWriter>,
     telemetry: Arc<Telemetry>,
     health: Arc<Health>,
+    /// Leave alone autoscalers whose status another manager writes (`--mode hpa`).
+    refuse_other_writers: bool,
 }
 
 impl Controller {
@@ -265,9 +267,14 @@ impl Controller {
                     .with_explanations(tracing::enabled!(tracing::Level::DEBUG)),
             ),
             queue: Arc::new(Queue::new(timing)),
-            memory: Arc::new(MemoryWriter::new()),
+            memory: Arc::new(MemoryWriter::with_limits(
+                to_std(self.args.memory_min_write_interval),
+                to_std(self.args.engine.downscale_stabilization),
+            )),
             telemetry: self.telemetry.clone(),
             health: self.health.clone(),
+            refuse_other_writers: self.args.mode == crate::Mode::Hpa
+                && !self.args.allow_other_hpa_writers,
         });
 
         let mut background = JoinSet::new();
@@ -334,7 +341,7 @@ impl Controller {
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
                     tick.tick().await;
-                    flush(&term, concurrency).await;
+                    flush(&term, concurrency, false).await;
                 }
             });
         }
@@ -342,7 +349,7 @@ impl Controller {
         let end = self.dispatch(&term, &mut stop).await;
         if end == Stop::Shutdown {
             // persist what this term learned before the next leader reads it
-            flush(&term, self.args.concurrency).await;
+            flush(&term, self.args.concurrency, true).await;
         }
         background.abort_all();
         while background.join_next().await.is_some() {}
@@ -425,8 +432,8 @@ async fn wait_stop(mut stop: watch::Receiver<bool>) -> Stop {
     Stop::Shutdown
 }
 
-async fn flush(term: &Term, concurrency: usize) {
-    let done = term.memory.flush(&term.cluster, concurrency).await;
+async fn flush(term: &Term, concurrency: usize, all: bool) {
+    let done = term.memory.flush(&term.cluster, concurrency, all).await;
     term.telemetry.memory_writes.inc_by(done.written as u64);
     for _ in 0..done.failed {
         term.telemetry.error("memory");
@@ -467,6 +474,19 @@ async fn sync_one(term: &Term, key: &HpaKey) -> Outcome {
 }
 
 async fn sync_and_record(term: &Term, key: &HpaKey) -> Outcome {
+    if term.refuse_other_writers
+        && let Some(obj) = term.autoscalers.get(&key.namespace, &key.name)
+        && let Some(other) = crate::other_writers::other_status_writer(&obj, Timestamp::now())
+    {
+        // no scale or status write while another controller writes this autoscaler
+        tracing::error!(autoscaler = %key, manager = %other.manager, "another controller writes this autoscaler's status: not syncing it");
+        term.telemetry.sync("refused", 0.0);
+        term.telemetry.error("other_writer");
+        let event =
+            alpaca_engine::snapshot::Event::warning("AnotherControllerActive", other.message());
+        alpaca_loop::ScaleWrite::record_event(term.cluster.as_ref(), key, &event).await;
+        return Outcome::Synced;
+    }
     term.telemetry.in_flight.inc();
     restore_memory(term, key);
     let started = Instant::now();
@@ -497,7 +517,14 @@ async fn sync_and_record(term: &Term, key: &HpaKey) -> Outcome {
                 seconds,
                 &metric_reads,
             );
-            term.memory.mark(key.clone(), decision.history.clone());
+            let spec = term.autoscalers.get(&key.namespace, &key.name);
+            let spec = spec.as_ref().and_then(|o| o.data.get("spec"));
+            term.memory.mark(
+                key.clone(),
+                decision.history.clone(),
+                spec,
+                Timestamp::now(),
+            );
             let current = decision.status.current_replicas.unwrap_or_default();
             term.telemetry.replicas(
                 &key.namespace,

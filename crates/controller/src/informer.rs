@@ -58,7 +58,7 @@ pub(crate) async fn autoscalers(
                 cache.relist_start();
             }
             Ok(Event::InitApply(mut obj)) => {
-                obj.metadata.managed_fields = None;
+                crate::other_writers::keep_status_entries(&mut obj.metadata);
                 let k = key_of(&obj);
                 let old_spec = cache
                     .get(&k.namespace, &k.name)
@@ -84,7 +84,7 @@ pub(crate) async fn autoscalers(
                 telemetry.autoscalers.set(cache.len() as i64);
             }
             Ok(Event::Apply(mut obj)) => {
-                obj.metadata.managed_fields = None;
+                crate::other_writers::keep_status_entries(&mut obj.metadata);
                 let k = key_of(&obj);
                 let changed = {
                     let old = cache.get(&k.namespace, &k.name);

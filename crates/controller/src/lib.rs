@@ -22,6 +22,7 @@ pub mod inspect;
 pub mod kind;
 pub mod leader;
 pub mod memory;
+pub mod other_writers;
 pub mod request_timeout;
 mod run;
 pub mod telemetry;
@@ -31,6 +32,7 @@ pub use args::{ControllerArgs, EngineFlags, LogFormat, Mode};
 pub use controller::Controller;
 pub use error::ControllerError;
 pub use inspect::{Target, explain, snapshot};
+pub use other_writers::FIELD_MANAGER;
 pub use run::{
     DEFAULT_REQUEST_TIMEOUT, client, client_for, client_with_options, client_with_timeout,
     config_with_options, run, user_agent,

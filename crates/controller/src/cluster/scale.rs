@@ -137,7 +137,14 @@ impl Scales {
         scale.metadata.namespace = Some(namespace.to_string());
         scale.metadata.resource_version = self.versions().remove(&target_key(namespace, target));
         match api
-            .replace_scale(&target.name, &PostParams::default(), &scale)
+            .replace_scale(
+                &target.name,
+                &PostParams {
+                    field_manager: Some(crate::FIELD_MANAGER.into()),
+                    ..PostParams::default()
+                },
+                &scale,
+            )
             .await
         {
             Ok(_) => Ok(()),

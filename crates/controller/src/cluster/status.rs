@@ -23,6 +23,10 @@ pub(crate) async fn write(
     let what = format!("update {}/status {name}", kind.qualified());
     let mut current = read;
     let mut last_error = String::new();
+    let params = PostParams {
+        field_manager: Some(crate::FIELD_MANAGER.into()),
+        ..PostParams::default()
+    };
     for _ in 0..ATTEMPTS {
         let mut obj = match current.take() {
             Some(obj) => obj,
@@ -39,7 +43,7 @@ pub(crate) async fn write(
         if let Some(map) = obj.data.as_object_mut() {
             map.insert("status".into(), status.clone());
         }
-        match api.replace_status(name, &PostParams::default(), &obj).await {
+        match api.replace_status(name, &params, &obj).await {
             Ok(_) => return Ok(()),
             Err(e) if errors::is_conflict(&e) => {
                 tracing::debug!(

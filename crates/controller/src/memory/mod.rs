@@ -6,4 +6,4 @@ pub mod annotation;
 pub mod writer;
 
 pub use annotation::ANNOTATION;
-pub use writer::{Flushed, MemoryWriter};
+pub use writer::{Flushed, Horizon, MemoryWriter};

@@ -16,3 +16,4 @@ mod sync;
 mod targets;
 mod telemetry;
 mod watch;
+mod write_economy;
