@@ -38,6 +38,26 @@ rules:
     overrides:
       node: {resource: node}
   metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+resourceRules:
+  cpu:
+    containerQuery: 'sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>,container!=""}[10s])) by (<<.GroupBy>>)'
+    nodeQuery: 'sum(rate(container_cpu_usage_seconds_total{<<.LabelMatchers>>,id="/"}[10s])) by (<<.GroupBy>>)'
+    resources:
+      overrides:
+        namespace: {resource: namespace}
+        pod: {resource: pod}
+        node: {resource: node}
+    containerLabel: container
+  memory:
+    containerQuery: 'sum(container_memory_working_set_bytes{<<.LabelMatchers>>,container!=""}) by (<<.GroupBy>>)'
+    nodeQuery: 'sum(container_memory_working_set_bytes{<<.LabelMatchers>>,id="/"}) by (<<.GroupBy>>)'
+    resources:
+      overrides:
+        namespace: {resource: namespace}
+        pod: {resource: pod}
+        node: {resource: node}
+    containerLabel: container
+  window: 10s
 externalRules:
 - seriesQuery: '{__name__="queue_messages",queue!=""}'
   resources:
@@ -122,8 +142,18 @@ async fn serve_target() -> SocketAddr {
         "/metrics",
         get(move || async move {
             let c = 5.0 * start.elapsed().as_secs_f64();
+            let (a, s, n) = (0.25 * c / 5.0, 0.01 * c / 5.0, 1.5 * c / 5.0);
             format!(
-                "# TYPE app_requests_per_second gauge\n\
+                "# TYPE container_cpu_usage_seconds_total counter\n\
+                 container_cpu_usage_seconds_total{{namespace=\"default\",pod=\"web-1\",container=\"app\"}} {a}\n\
+                 container_cpu_usage_seconds_total{{namespace=\"default\",pod=\"web-1\",container=\"sidecar\"}} {s}\n\
+                 container_cpu_usage_seconds_total{{namespace=\"default\",pod=\"cpu-only\",container=\"app\"}} {a}\n\
+                 container_cpu_usage_seconds_total{{id=\"/\",node=\"node-1\"}} {n}\n\
+                 # TYPE container_memory_working_set_bytes gauge\n\
+                 container_memory_working_set_bytes{{namespace=\"default\",pod=\"web-1\",container=\"app\"}} 67108864\n\
+                 container_memory_working_set_bytes{{namespace=\"default\",pod=\"web-1\",container=\"sidecar\"}} 8388608\n\
+                 container_memory_working_set_bytes{{id=\"/\",node=\"node-1\"}} 2147483648\n\
+                 # TYPE app_requests_per_second gauge\n\
                  app_requests_per_second{{namespace=\"default\",pod=\"web-1\",service=\"web\"}} 10\n\
                  app_requests_per_second{{namespace=\"default\",pod=\"web-2\",service=\"api\"}} 20\n\
                  app_requests_per_second{{namespace=\"other\",pod=\"x-1\",service=\"web\"}} 99\n\
@@ -394,5 +424,90 @@ async fn serves_custom_and_external_metrics_from_prometheus() {
         (503, Some("ServiceUnavailable")),
         "{v}"
     );
+    server.shutdown().await.unwrap();
+}
+
+/// `resourceRules`: cpu as a rate and memory per container for pods (a pod without memory
+/// samples left out), and per node, served as `metrics.k8s.io` with the rules' window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_resource_metrics_from_resource_rules() {
+    let target = serve_target().await;
+    let prom = start_prometheus(target);
+    let c = common::client();
+    let backend = PrometheusBackend::new(
+        &prom.url,
+        Duration::from_secs(5),
+        Rules::parse(RULES).unwrap(),
+        None,
+        Duration::from_secs(1),
+    )
+    .unwrap();
+    let config = ServerConfig {
+        backend: Backend::Prometheus(Arc::new(backend)),
+        enable_write: false,
+        ..ServerConfig::insecure_local()
+    };
+    let server = Server::bind(config).await.unwrap();
+    let base = server.url();
+    let pods = format!("{base}/apis/metrics.k8s.io/v1beta1/namespaces/default/pods");
+    // Until the rate's range is covered by samples.
+    let v: Value = wait_for("pod usage", Duration::from_secs(60), || {
+        let (c, pods) = (c.clone(), pods.clone());
+        async move {
+            let v: Value = c.get(pods).send().await.ok()?.json().await.ok()?;
+            let containers = v["items"][0]["containers"].as_array()?;
+            // rate() over 10s is exact once the range is full of samples.
+            let cpu = &containers.first()?["usage"]["cpu"];
+            (containers.len() == 2 && cpu.is_string() && milli(cpu) >= 240.0).then_some(v)
+        }
+    })
+    .await;
+    assert_eq!(v["kind"], "PodMetricsList");
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "cpu-only has no memory sample: {v}");
+    let web = &items[0];
+    assert_eq!(web["metadata"]["name"], "web-1");
+    assert_eq!(web["window"], "10s");
+    let app = &web["containers"][0];
+    assert_eq!(app["name"], "app");
+    assert!((milli(&app["usage"]["cpu"]) - 250.0).abs() <= 10.0, "{v}");
+    assert_eq!(app["usage"]["memory"], "64Mi");
+    let sidecar = &web["containers"][1];
+    assert!((milli(&sidecar["usage"]["cpu"]) - 10.0).abs() <= 2.0, "{v}");
+    assert_eq!(sidecar["usage"]["memory"], "8Mi");
+    let (code, _) = common::get(
+        &c,
+        &base,
+        "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/cpu-only",
+    )
+    .await;
+    assert_eq!(code, 404);
+    let (code, one) = common::get(
+        &c,
+        &base,
+        "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/web-1",
+    )
+    .await;
+    assert_eq!(
+        (code, one["kind"].as_str()),
+        (200, Some("PodMetrics")),
+        "{one}"
+    );
+    let (code, nodes) = common::get(&c, &base, "/apis/metrics.k8s.io/v1beta1/nodes").await;
+    assert_eq!(code, 200, "{nodes}");
+    assert_eq!(nodes["items"][0]["metadata"]["name"], "node-1");
+    assert!(
+        (milli(&nodes["items"][0]["usage"]["cpu"]) - 1500.0).abs() <= 50.0,
+        "{nodes}"
+    );
+    assert_eq!(nodes["items"][0]["usage"]["memory"], "2Gi");
+    // No cluster to list pods by label: refused.
+    let (code, _) = common::get(
+        &c,
+        &base,
+        "/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app%3Dweb",
+    )
+    .await;
+    assert_eq!(code, 400);
     server.shutdown().await.unwrap();
 }
