@@ -68,7 +68,8 @@ fn delay(pod: &Pod, key: &str, default: Duration) -> Duration {
         .unwrap_or(default)
 }
 
-fn is_ready(pod: &Pod) -> bool {
+/// Whether the pod's Ready condition is True.
+pub fn is_ready(pod: &Pod) -> bool {
     pod.status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())

@@ -25,6 +25,7 @@ use serde_json::json;
 
 use crate::aggregated::{GroupVersion, TlsServer, register, serve_tls};
 use crate::error::TestEnvError;
+use crate::kubelet::is_ready;
 
 /// How much CPU a workload's pods use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,20 +52,13 @@ fn running(pod: &Pod) -> bool {
         && pod.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
 }
 
-fn ready(pod: &Pod) -> bool {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-}
-
 /// The usage of each running pod of a workload under `load`, in millicores.
 fn shares(pods: &[&Pod], load: CpuLoad) -> Vec<u64> {
-    let ready_count = pods.iter().filter(|p| ready(p)).count() as u64;
+    let ready_count = pods.iter().filter(|p| is_ready(p)).count() as u64;
     pods.iter()
         .map(|p| match load {
             CpuLoad::PerPod(m) => m,
-            CpuLoad::Total(m) if ready(p) => m / ready_count.max(1),
+            CpuLoad::Total(m) if is_ready(p) => m / ready_count.max(1),
             CpuLoad::Total(_) => 0,
         })
         .collect()

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use alpaca_fake_apiserver::{Fault, Verb};
 use alpaca_testenv::aggregated::METRICS_APIS;
+use alpaca_testenv::kubelet::is_ready;
 use alpaca_testenv::{ControlPlane, CpuLoad, EnvOptions, Options, TestEnv, eventually};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -43,13 +44,7 @@ async fn deployments_get_ready_pods_with_metrics_through_the_aggregator() {
     let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
     eventually("three Ready pods", 60, || async {
         let list = pods.list(&ListParams::default()).await.unwrap();
-        list.items.len() == 3
-            && list.items.iter().all(|p| {
-                p.status
-                    .as_ref()
-                    .and_then(|s| s.conditions.as_ref())
-                    .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-            })
+        list.items.len() == 3 && list.items.iter().all(is_ready)
     })
     .await;
     eprintln!("pods ready after {:?}", t0.elapsed());

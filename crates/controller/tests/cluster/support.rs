@@ -9,6 +9,7 @@ use std::time::Duration;
 use alpaca_controller::{Controller, ControllerArgs, ControllerError};
 use alpaca_metrics_api::GoDuration;
 use alpaca_testenv::aggregated::METRICS_APIS;
+use alpaca_testenv::kubelet::is_ready;
 use alpaca_testenv::{CpuLoad, EnvOptions, TestEnv};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -99,7 +100,7 @@ impl Ns {
             pods.list(&lp).await.is_ok_and(|l| {
                 l.items
                     .iter()
-                    .filter(|p| p.metadata.deletion_timestamp.is_none() && ready(p))
+                    .filter(|p| p.metadata.deletion_timestamp.is_none() && is_ready(p))
                     .count()
                     == n
             })
@@ -210,13 +211,6 @@ pub fn hpa_json(name: &str) -> Value {
                  "metrics": [{"type": "Resource", "resource": {"name": "cpu",
                               "target": {"type": "Utilization", "averageUtilization": 50}}}]}
     })
-}
-
-fn ready(pod: &Pod) -> bool {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
 /// A controller running in the background.
