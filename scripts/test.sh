@@ -14,6 +14,6 @@ scripts/install-test-deps.sh
 export ALPACA_TESTENV_REQUIRED="${ALPACA_TESTENV_REQUIRED:-1}"
 
 echo "== conformance vectors (conformance/)"
-cargo test -p alpaca-engine --test conformance -- --nocapture 2>&1 | grep -E "^conformance:|test result|panicked|failed" || true
+cargo test --workspace --test conformance -- --nocapture 2>&1 | grep -E "^conformance:|test result|panicked|failed" || true
 echo "== all tests"
 cargo test --workspace

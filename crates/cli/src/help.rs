@@ -16,6 +16,18 @@ Start here (from a clone of the repository):
 
 Run `alpaca help COMMAND` for more examples; docs/ holds the full story.";
 
+/// After `alpaca --help` in a build without the `cluster` feature (the README's first command
+/// builds it so, to show the walkthrough sooner).
+#[cfg(not(feature = "cluster"))]
+pub const WITHOUT_CLUSTER: &str = "\
+Start here (from a clone of the repository):
+  alpaca simulate examples/php-apache.yaml --plot php-apache.svg
+  alpaca decide --explain examples/snapshots/php-apache-scale-up.yaml
+
+This build simulates and decides only. For the commands that talk to a cluster
+(controller, adapter, snapshot, explain, and `kubectl alpaca`), install the whole binary:
+  cargo install --path crates/cli";
+
 /// After `alpaca decide --help`.
 pub const DECIDE: &str = "\
 Examples:
@@ -31,6 +43,7 @@ Examples:
   alpaca simulate examples/flapping.yaml --plot flapping.svg --timeline flapping.csv";
 
 /// After `alpaca controller --help`.
+#[cfg(feature = "cluster")]
 pub const CONTROLLER: &str = "\
 Examples:
   alpaca controller --leader-elect=false
@@ -41,6 +54,7 @@ Examples:
       in the cluster (see docs/controller.md)";
 
 /// After `alpaca adapter --help`.
+#[cfg(feature = "cluster")]
 pub const ADAPTER: &str = "\
 Examples:
   alpaca adapter --insecure-serve-http --enable-write --secure-port 8080
@@ -49,6 +63,7 @@ Examples:
       prometheus-adapter's rules over a Prometheus server (see docs/adapter.md)";
 
 /// After `alpaca explain --help`.
+#[cfg(feature = "cluster")]
 pub const EXPLAIN: &str = "\
 Examples:
   alpaca explain php-apache -n default
@@ -56,6 +71,7 @@ Examples:
   KUBECONFIG=~/.kube/staging kubectl alpaca explain php-apache --mode crd";
 
 /// After `alpaca snapshot --help`.
+#[cfg(feature = "cluster")]
 pub const SNAPSHOT: &str = "\
 Examples:
   alpaca snapshot php-apache -n default > php-apache.yaml

@@ -49,6 +49,7 @@ enum Command {
     /// scaling decision, optionally with a plot, a timeline and an explanation.
     #[command(after_help = help::SIMULATE)]
     Simulate(commands::simulate::Args),
+    #[cfg(feature = "cluster")]
     /// Run the HPA controller against a cluster (kube-controller-manager's flags).
     ///
     /// In a pod it uses the in-cluster config, elsewhere the kubeconfig; `--mode hpa` takes
@@ -56,6 +57,7 @@ enum Command {
     /// `--mode crd` handles alpaca.dev/v1 autoscalers beside it (docs/controller.md).
     #[command(after_help = help::CONTROLLER)]
     Controller(Box<commands::controller::Args>),
+    #[cfg(feature = "cluster")]
     /// Capture a live autoscaler into a Snapshot (with its persisted memory).
     ///
     /// Reads only (GET and LIST); replay the file anywhere with `alpaca decide`. Takes
@@ -63,6 +65,7 @@ enum Command {
     /// snapshot`.
     #[command(after_help = help::SNAPSHOT)]
     Snapshot(commands::snapshot::Args),
+    #[cfg(feature = "cluster")]
     /// Explain why a live autoscaler has the replicas it has.
     ///
     /// Captures its Snapshot, decides it now and prints the steps in words, without
@@ -70,6 +73,7 @@ enum Command {
     /// also as `kubectl alpaca explain`.
     #[command(after_help = help::EXPLAIN)]
     Explain(commands::explain::Args),
+    #[cfg(feature = "cluster")]
     /// Serve custom.metrics.k8s.io and external.metrics.k8s.io (memory or Prometheus backend).
     ///
     /// An aggregated API server for Pods, Object and External metrics (docs/adapter.md).
@@ -89,6 +93,8 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let argv0 = std::env::args_os().next();
     let command = Cli::command().bin_name(invocation::display_name(argv0.as_deref()));
+    #[cfg(not(feature = "cluster"))]
+    let command = command.after_help(help::WITHOUT_CLUSTER);
     let cli = match Cli::from_arg_matches(&command.get_matches()) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
@@ -96,9 +102,13 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Decide(args) => commands::decide::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
+        #[cfg(feature = "cluster")]
         Command::Controller(args) => commands::controller::run(*args),
+        #[cfg(feature = "cluster")]
         Command::Snapshot(args) => commands::snapshot::run(args),
+        #[cfg(feature = "cluster")]
         Command::Explain(args) => commands::explain::run(args),
+        #[cfg(feature = "cluster")]
         Command::Adapter(args) => commands::adapter::run(*args),
         Command::InstallPlugin(args) => commands::install_plugin::run(args),
         Command::Completion(args) => commands::completion::run(args, Cli::command()),
