@@ -249,7 +249,10 @@ impl<'a> Sync<'a> {
         let mut rescale_reason = String::new();
         let mut statuses = None;
         let mut rescale = true;
-        if current == 0 {
+        let gate = self.config.hpa_scale_to_zero;
+        // HPAScaleToZero: at zero, only a target this HPA scaled to zero scales up again
+        let from_zero = gate && current == 0 && self.condition_is_true("ScaledToZero");
+        if current == 0 && !from_zero {
             desired = 0;
             rescale = false;
             self.set_condition(Condition::new(
@@ -258,12 +261,20 @@ impl<'a> Sync<'a> {
                 "ScalingDisabled",
                 "scaling is disabled since the replica count of the target is zero",
             ));
-            self.remove_condition("ScaledToZero");
-            note!(
-                self,
-                "analyze",
-                "the target has 0 replicas: autoscaling is disabled until someone scales it up"
-            );
+            if gate {
+                note!(
+                    self,
+                    "analyze",
+                    "the target has 0 replicas and the ScaledToZero condition is not True: it was scaled to zero by hand, so autoscaling is paused until someone scales it up"
+                );
+            } else {
+                self.remove_condition("ScaledToZero");
+                note!(
+                    self,
+                    "analyze",
+                    "the target has 0 replicas: autoscaling is disabled until someone scales it up (HPAScaleToZero off)"
+                );
+            }
         } else if current > max {
             rescale_reason = "Current number of replicas above Spec.MaxReplicas".into();
             desired = max;
@@ -272,7 +283,7 @@ impl<'a> Sync<'a> {
                 "plan",
                 "{current} replicas is above maxReplicas {max}: scale to {max} without looking at metrics"
             );
-        } else if current < min {
+        } else if current < min && !from_zero {
             rescale_reason = "Current number of replicas below Spec.MinReplicas".into();
             desired = min;
             note!(
@@ -281,6 +292,13 @@ impl<'a> Sync<'a> {
                 "{current} replicas is below minReplicas {min}: scale to {min} without looking at metrics"
             );
         } else {
+            if from_zero {
+                note!(
+                    self,
+                    "analyze",
+                    "the target has 0 replicas and ScaledToZero is True (this HPA scaled it to zero): the metrics decide whether it scales up"
+                );
+            }
             let computed = self.compute_replicas_for_metrics(current, status_replicas, selector);
             if computed.error.is_some() {
                 // upstream returns the metrics' error from reconcileAutoscaler even when the
@@ -365,7 +383,28 @@ impl<'a> Sync<'a> {
                 .concat(),
             ));
             self.store_scale_event(current, desired);
-            self.remove_condition("ScaledToZero");
+            if !gate {
+                self.remove_condition("ScaledToZero");
+            } else if desired == 0 {
+                self.set_condition(Condition::new(
+                    "ScaledToZero",
+                    true,
+                    "ScaledToZero",
+                    "the HPA controller scaled the workload to zero",
+                ));
+                note!(
+                    self,
+                    "execute",
+                    "ScaledToZero is set: the HPA scales the target up again when its Object or External metrics ask for it"
+                );
+            } else {
+                self.set_condition(Condition::new(
+                    "ScaledToZero",
+                    false,
+                    "NotScaledToZero",
+                    "the HPA controller did not scale the workload to zero",
+                ));
+            }
             note!(
                 self,
                 "execute",
@@ -379,6 +418,14 @@ impl<'a> Sync<'a> {
         }
         self.set_status(current, desired, statuses, rescale);
         self.decision(desired, rescale)
+    }
+
+    fn condition_is_true(&self, type_: &str) -> bool {
+        self.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|list| list.iter().find(|c| c.type_ == type_))
+            .is_some_and(|c| c.status == "True")
     }
 
     fn remove_condition(&mut self, type_: &str) {

@@ -262,7 +262,22 @@ pub fn resolve(
         cpu_initialization_period: nanos(c.cpu_initialization_period, 300 * SECOND),
         initial_readiness_delay: nanos(c.initial_readiness_delay, 30 * SECOND),
         downscale_stabilization_window: nanos(c.downscale_stabilization, 300 * SECOND),
+        hpa_scale_to_zero: c.hpa_scale_to_zero.unwrap_or(true),
     };
+    if !controller.hpa_scale_to_zero
+        && let Some(h) = m
+            .hpas
+            .iter()
+            .find(|h| h.admitted.spec.min_replicas == Some(0))
+    {
+        return Err(cx.err(
+            "spec.controller.hpaScaleToZero",
+            format!(
+                "false refuses minReplicas 0, which HorizontalPodAutoscaler {:?} has (as an API server without HPAScaleToZero would)",
+                h.name
+            ),
+        ));
+    }
     let metrics_resolution = cx.positive(
         "spec.metricsServer.resolution",
         s.metrics_server.resolution,

@@ -91,6 +91,9 @@ pub struct ControllerSpec {
     /// `--horizontal-pod-autoscaler-tolerance` (0.1).
     #[serde(default)]
     pub tolerance: Option<f64>,
+    /// The `HPAScaleToZero` feature gate (true, as in Kubernetes 1.37).
+    #[serde(default)]
+    pub hpa_scale_to_zero: Option<bool>,
     /// `--horizontal-pod-autoscaler-downscale-stabilization` (5m).
     #[serde(default)]
     pub downscale_stabilization: Option<Dur>,
