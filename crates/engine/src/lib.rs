@@ -54,6 +54,7 @@ mod reconcile;
 /// Label selectors (the `alpaca-labels` crate, shared with the adapter and the fake API server).
 pub use alpaca_labels as selector;
 pub mod snapshot;
+pub mod sync_period;
 mod time;
 
 pub use api::{v2beta1, v2beta2};

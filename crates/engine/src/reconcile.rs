@@ -54,6 +54,10 @@ pub(crate) struct Sync<'a> {
     pub metrics: Vec<MetricOutcome>,
     /// Why upstream's reconcile would fail, if it would (the first cause).
     pub fault: Option<Fault>,
+    /// The External metric fallbacks (KEP-5679) of the autoscaler's annotation.
+    pub fallbacks: Vec<crate::analyze::fallback::Fallback>,
+    /// Why the fallback annotation is ignored, if it is.
+    pub fallback_error: Option<String>,
 }
 
 impl<'a> Sync<'a> {
@@ -66,6 +70,17 @@ impl<'a> Sync<'a> {
         namespace: &'a str,
     ) -> Self {
         let tolerances = Tolerances::for_hpa(spec, snap.controller.tolerance);
+        let external: Vec<&str> = spec
+            .metrics
+            .iter()
+            .flatten()
+            .filter_map(|m| m.external.as_ref())
+            .map(|x| x.metric.name.as_str())
+            .collect();
+        let (fallbacks, fallback_error) = match crate::analyze::fallback::of(&snap.hpa, &external) {
+            Ok(list) => (list, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
         Self {
             cluster: Cluster::new(snap, namespace),
             spec,
@@ -81,7 +96,14 @@ impl<'a> Sync<'a> {
             explain: true,
             metrics: Vec::new(),
             fault: None,
+            fallbacks,
+            fallback_error,
         }
+    }
+
+    /// Why the fallback annotation is ignored, if it is.
+    pub(crate) fn fallback_problem(&self) -> Option<String> {
+        self.fallback_error.clone()
     }
 
     /// When a stored recommendation was made, as the stabilization windows see it.
@@ -195,6 +217,7 @@ impl<'a> Sync<'a> {
     pub(crate) fn reconcile(&mut self) -> Decision {
         let snap = self.cluster.snap;
         let target = &self.spec.scale_target_ref;
+        self.check_settings();
         let api_version = target.api_version.as_deref().unwrap_or_default();
         if api_version.matches('/').count() > 1 {
             // upstream wraps this one in errSpec

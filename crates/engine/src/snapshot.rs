@@ -176,6 +176,23 @@ pub struct History {
     /// Scale-down events (replicas removed), used by behavior policies.
     #[serde(default)]
     pub scale_down_events: Vec<ScaleEvent>,
+    /// External metrics with a fallback (KEP-5679, an Alpaca extension ahead of upstream)
+    /// that are failing, and since when (`firstFailureTime`). Empty for every autoscaler
+    /// without a fallback.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_fallback: Vec<FallbackMemory>,
+}
+
+/// One failing External metric that has a fallback: KEP-5679's `firstFailureTime`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FallbackMemory {
+    /// The metric's index in `spec.metrics`.
+    pub index: usize,
+    /// The metric's name (an entry whose name no longer matches the spec is dropped).
+    pub metric: String,
+    /// The first of the consecutive failed reads.
+    pub first_failure_time: Time,
 }
 
 /// One recommendation the controller computed before stabilization.
