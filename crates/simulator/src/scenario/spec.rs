@@ -408,6 +408,13 @@ pub struct ActionSpec {
     /// Scale a Deployment by hand, like `kubectl scale deployment NAME --replicas=N`.
     #[serde(default)]
     pub scale_deployment: Option<ScaleDeploymentSpec>,
+    /// Make the external metrics API fail for a metric (by name) until `metricRestored`:
+    /// its provider went dark.
+    #[serde(default)]
+    pub metric_outage: Option<String>,
+    /// End a `metricOutage` (by name).
+    #[serde(default)]
+    pub metric_restored: Option<String>,
 }
 
 /// `setRate`.
