@@ -57,6 +57,7 @@ pub mod snapshot;
 pub mod sync_period;
 mod time;
 
+pub use analyze::fallback::ANNOTATION as EXTERNAL_FALLBACK_ANNOTATION;
 pub use api::{v2beta1, v2beta2};
 pub use error::{FieldError, InvalidSnapshot, ReadError};
 pub use monitor::rest_mapper::is_built_in as is_built_in_kind;

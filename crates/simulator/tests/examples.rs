@@ -266,3 +266,45 @@ fn a_3s_autoscaler_beside_a_60s_one() {
     );
     let _ = lines;
 }
+
+#[test]
+fn compare_runs_the_scenario_as_upstream_1_37_and_with_the_opt_ins() {
+    let scenario = Scenario::from_file(&example("metric-outage.yaml")).unwrap();
+    let (upstream, removed) = alpaca_sim::compare::upstream_1_37(&scenario);
+    assert_eq!(
+        removed,
+        vec!["HorizontalPodAutoscaler outage-worker: annotation alpaca.dev/external-fallback"]
+    );
+    let opts = Options {
+        record: true,
+        ..Options::default()
+    };
+    let up = run(&upstream, &opts, &mut alpaca_sim::Quiet).unwrap();
+    let ours = run(&scenario, &opts, &mut alpaca_sim::Quiet).unwrap();
+    // upstream has no fallback: frozen until the metric is back at 18m
+    assert_eq!(
+        events(&up, 0).into_iter().find(|e| e.2 > e.1).unwrap().0,
+        18 * MINUTE
+    );
+    assert_eq!(
+        events(&ours, 0).into_iter().find(|e| e.2 > e.1).unwrap().0,
+        11 * MINUTE
+    );
+    let table = alpaca_sim::compare::table(&up, &ours);
+    assert!(
+        table.contains("short of capacity                   10m50s                   4m30s"),
+        "{table}"
+    );
+    let merged = alpaca_sim::compare::merged(&scenario, &up, &ours);
+    let names: Vec<_> = merged.hpas.iter().map(|h| h.record.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "outage-worker (upstream 1.37)",
+            "outage-worker (with Alpaca's opt-ins)"
+        ]
+    );
+    let svg = alpaca_sim::report::plot::svg(&merged, &alpaca_sim::marks(&scenario));
+    assert!(svg.contains("outage-worker (upstream 1.37)"));
+    assert!(svg.contains("outage-worker (with Alpaca"));
+}
