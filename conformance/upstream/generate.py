@@ -989,8 +989,10 @@ def hc(test, case, *, min_r, max_r, spec, status, cpu_target=0, metrics=(), leve
        last_scale_time=None, recommendations=None, initial_conditions=None, up=None,
        down=None, errors=None, scale_selector=SELECTOR, expect_desired, expect_rescale=None,
        expect_status_desired=None, expect_conditions=None, expect_cpu=None,
-       expect_events=None):
-    """One horizontal_test.go case. `requests` are each pod's cpu request in millicores."""
+       expect_events=None, scale_to_zero=False):
+    """One horizontal_test.go case. `requests` are each pod's cpu request in millicores.
+    `scale_to_zero`: the case sets the HPAScaleToZero feature gate on (the Snapshot's
+    `controller.hpaScaleToZero`)."""
     if requests is None:
         pod_requests = [1000] * status
     else:
@@ -1009,6 +1011,8 @@ def hc(test, case, *, min_r, max_r, spec, status, cpu_target=0, metrics=(), leve
         metric_specs.append(cpu_util(cpu_target))
     metric_specs += list(metrics)
     snap = {"controller": controller()}
+    if scale_to_zero:
+        snap["controller"]["hpaScaleToZero"] = True
     behavior = None
     if up is not None or down is not None:
         behavior = {}
@@ -1190,6 +1194,21 @@ def hc_cases():
               levels=[40000], expect_desired=4, expect_rescale=True),
     ]
 
+    # HPAScaleToZero=true halves (the gate is the Snapshot's controller.hpaScaleToZero)
+    zero_up = [("ScaledToZero", F, "NotScaledToZero"), ("AbleToScale", T, "SucceededRescale"),
+               ("ScalingActive", T, "ValidMetricFound"),
+               ("ScalingLimited", F, "DesiredWithinRange")]
+    out += [
+        table(t, "scale up from zero with feature gate enabled", min_r=0, max_r=6, spec=0,
+              status=0, metrics=[object_spec("Value", "15")], levels=[20000],
+              initial_conditions=[("ScaledToZero", T, "ScaledToZero")], expect_desired=2,
+              expect_rescale=True, conditions=zero_up, scale_to_zero=True),
+        table(t, "scale up from zero ignores tolerance with feature gate enabled", min_r=0,
+              max_r=6, spec=0, status=0, metrics=[object_spec("Value", "1")], levels=[1000],
+              initial_conditions=[("ScaledToZero", T, "ScaledToZero")], expect_desired=1,
+              expect_rescale=True, conditions=zero_up, scale_to_zero=True),
+    ]
+
     t = "TestScaleUpCMExternal"
     out += [
         table(t, "scale up external metric with value target", min_r=2, max_r=6, spec=3,
@@ -1225,7 +1244,45 @@ def hc_cases():
               **dcm),
     ]
 
+    to_zero = STATUS_OK + [("ScaledToZero", T, "ScaledToZero")]
+    out += [
+        table(t, "scale down to zero object metric with feature gate enabled", min_r=0,
+              max_r=6, spec=5, status=5, recommendations="empty", expect_rescale=True,
+              metrics=[object_spec("Value", "20")], levels=[0], requests=FIVE,
+              expect_desired=0, conditions=to_zero, scale_to_zero=True),
+        table(t, "scale down to zero external metric with feature gate enabled", min_r=0,
+              max_r=6, spec=5, status=5, recommendations="empty", expect_rescale=True,
+              metrics=[external_spec("Value", milli(14400), {})], levels=[0],
+              expect_desired=0, conditions=to_zero, scale_to_zero=True),
+    ]
+
     scaled_to_zero = [("ScaledToZero", T, "ScaledToZero")]
+    out.append(run_test(
+        "TestScaleUpFromZeroWithoutCondition", "HPAScaleToZero=true", min_r=0, max_r=6,
+        spec=0, status=0, metrics=[object_spec("Value", "15")], levels=[20000],
+        expect_desired=0, scale_to_zero=True,
+        expect_conditions=[("AbleToScale", T, "SucceededGetScale"),
+                           ("ScalingActive", F, "ScalingDisabled")]))
+    out.append(run_test(
+        "TestScaleUpFromZeroWhenMinReplicasIncreased", "HPAScaleToZero=true", min_r=2,
+        max_r=6, spec=0, status=0, metrics=[object_spec("Value", milli(15000))],
+        levels=[10000], initial_conditions=scaled_to_zero, expect_desired=2,
+        scale_to_zero=True,
+        expect_conditions=[("ScaledToZero", F, "NotScaledToZero"),
+                           ("AbleToScale", T, "SucceededRescale"),
+                           ("ScalingActive", T, "ValidMetricFound"),
+                           ("ScalingLimited", T, "TooFewReplicas")]))
+    out.append(run_test(
+        "TestScaledToZeroConditionHandledOnNormalRescale", "HPAScaleToZero=true", min_r=1,
+        max_r=6, spec=3, status=3, cpu_target=30, levels=[300, 500, 700], requests=THREE,
+        initial_conditions=scaled_to_zero, expect_desired=5, scale_to_zero=True,
+        expect_conditions=[("ScaledToZero", F, "NotScaledToZero")] + STATUS_OK))
+    out.append(run_test(
+        "TestManualScaleToZeroDisablesHPA", "HPAScaleToZero=true", min_r=1, max_r=6, spec=0,
+        status=0, cpu_target=50, levels=[], requests=[], expect_desired=0,
+        scale_to_zero=True,
+        expect_conditions=[("AbleToScale", T, "SucceededGetScale"),
+                           ("ScalingActive", F, "ScalingDisabled")]))
     out.append(run_test(
         "TestScaleUpFromZeroWhenMinReplicasIncreased", "HPAScaleToZero=false", min_r=2,
         max_r=6, spec=0, status=0, metrics=[object_spec("Value", milli(15000))],

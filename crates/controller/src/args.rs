@@ -59,6 +59,11 @@ pub struct EngineFlags {
         value_parser = go_duration
     )]
     pub downscale_stabilization: GoDuration,
+    /// The `HPAScaleToZero` feature gate (beta, on by default since Kubernetes 1.37):
+    /// `minReplicas: 0` with an Object or External metric. `--hpa-scale-to-zero=false`
+    /// keeps the rules of clusters before 1.37 (0 replicas pause the autoscaler).
+    #[arg(long = "hpa-scale-to-zero", default_value_t = true, action = clap::ArgAction::Set)]
+    pub hpa_scale_to_zero: bool,
 }
 
 impl EngineFlags {
@@ -69,6 +74,7 @@ impl EngineFlags {
             cpu_initialization_period: self.cpu_initialization_period,
             initial_readiness_delay: self.initial_readiness_delay,
             downscale_stabilization_window: self.downscale_stabilization,
+            hpa_scale_to_zero: self.hpa_scale_to_zero,
         }
     }
 }
@@ -175,12 +181,13 @@ struct Defaults {
 
 impl Default for EngineFlags {
     fn default() -> Self {
-        let c = ControllerConfig::default();
+        let c = ControllerConfig::kubernetes_1_37();
         Self {
             tolerance: c.tolerance,
             cpu_initialization_period: c.cpu_initialization_period,
             initial_readiness_delay: c.initial_readiness_delay,
             downscale_stabilization: c.downscale_stabilization_window,
+            hpa_scale_to_zero: c.hpa_scale_to_zero,
         }
     }
 }
@@ -266,7 +273,7 @@ mod tests {
         let parsed = Defaults::parse_from(["x"]).args;
         assert_eq!(format!("{a:?}"), format!("{parsed:?}"));
         assert_eq!(a.sync_period, GoDuration::from_secs(15));
-        assert_eq!(a.engine.config(), ControllerConfig::default());
+        assert_eq!(a.engine.config(), ControllerConfig::kubernetes_1_37());
         assert!(a.leader_elect);
         assert_eq!(a.mode, Mode::Hpa);
         assert_eq!(a.concurrency, 5);

@@ -517,6 +517,19 @@ async fn sync_and_record(term: &Term, key: &HpaKey) -> Outcome {
                 seconds,
                 &metric_reads,
             );
+            let own = alpaca_engine::sync_period::of(&snapshot.hpa);
+            if let alpaca_engine::sync_period::SyncPeriod::Invalid { source, problem } = &own {
+                tracing::warn!(autoscaler = %key, setting = source, problem = %problem, "sync period ignored");
+            }
+            term.queue.set_period(
+                key,
+                match own {
+                    alpaca_engine::sync_period::SyncPeriod::Own { seconds, .. } => {
+                        Some(Duration::from_secs(u64::from(seconds)))
+                    }
+                    _ => None,
+                },
+            );
             let spec = term.autoscalers.get(&key.namespace, &key.name);
             let spec = spec.as_ref().and_then(|o| o.data.get("spec"));
             term.memory.mark(

@@ -49,9 +49,36 @@ impl AutoscalerKind {
         format!("{}.{}", self.resource.plural, self.resource.group)
     }
 
-    /// The stored object as the `autoscaling/v2` HPA the engine reads.
+    /// The stored object as the `autoscaling/v2` HPA the engine reads. CRD mode's
+    /// `spec.behavior.syncPeriodSeconds` (KEP-6003), which v2 has no field for, goes to the
+    /// engine as the annotation [`alpaca_engine::sync_period::FIELD_ANNOTATION`] (which is
+    /// ignored when written by hand).
     pub fn to_hpa(&self, obj: &DynamicObject) -> Result<HorizontalPodAutoscaler, String> {
         let mut value = serde_json::to_value(obj).map_err(|e| e.to_string())?;
+        let field_key = alpaca_engine::sync_period::FIELD_ANNOTATION;
+        let sync_period = match self.mode {
+            Mode::Crd => value
+                .pointer_mut("/spec/behavior")
+                .and_then(|b| b.as_object_mut())
+                .and_then(|b| b.remove("syncPeriodSeconds")),
+            Mode::Hpa => None,
+        };
+        if let Some(annotations) = value
+            .pointer_mut("/metadata/annotations")
+            .and_then(|a| a.as_object_mut())
+        {
+            annotations.remove(field_key);
+        }
+        if let Some(seconds) = sync_period
+            && let Some(meta) = value.get_mut("metadata").and_then(|m| m.as_object_mut())
+        {
+            let annotations = meta
+                .entry("annotations")
+                .or_insert_with(|| serde_json::json!({}));
+            if let Some(a) = annotations.as_object_mut() {
+                a.insert(field_key.into(), seconds.to_string().into());
+            }
+        }
         if let Some(map) = value.as_object_mut() {
             map.insert("apiVersion".into(), "autoscaling/v2".into());
             map.insert("kind".into(), "HorizontalPodAutoscaler".into());
@@ -94,5 +121,46 @@ mod tests {
             Some("alpaca.dev/v1")
         );
         assert_eq!(kind.qualified(), "horizontalpodautoscalers.alpaca.dev");
+    }
+
+    #[test]
+    fn the_crd_sync_period_reaches_the_engine_and_a_hand_written_carrier_does_not() {
+        let obj = |spec_behavior: serde_json::Value, annotations: serde_json::Value| {
+            serde_json::from_value::<DynamicObject>(serde_json::json!({
+                "apiVersion": "alpaca.dev/v1", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": "web", "namespace": "default", "annotations": annotations},
+                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                         "maxReplicas": 5, "behavior": spec_behavior}
+            }))
+            .unwrap()
+        };
+        let period = |kind: &AutoscalerKind, o: &DynamicObject| {
+            let hpa = kind.to_hpa(o).unwrap();
+            alpaca_engine::sync_period::of(&hpa.into())
+        };
+        let crd = AutoscalerKind::new(Mode::Crd);
+        assert_eq!(
+            period(
+                &crd,
+                &obj(
+                    serde_json::json!({"syncPeriodSeconds": 3}),
+                    serde_json::json!({})
+                )
+            ),
+            alpaca_engine::sync_period::SyncPeriod::Own {
+                seconds: 3,
+                source: "spec.behavior.syncPeriodSeconds"
+            }
+        );
+        let forged = obj(
+            serde_json::json!({}),
+            serde_json::json!({alpaca_engine::sync_period::FIELD_ANNOTATION: "2"}),
+        );
+        for mode in [Mode::Crd, Mode::Hpa] {
+            assert_eq!(
+                period(&AutoscalerKind::new(mode), &forged),
+                alpaca_engine::sync_period::SyncPeriod::Controller
+            );
+        }
     }
 }

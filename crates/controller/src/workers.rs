@@ -57,6 +57,8 @@ struct Inner {
     due: HashMap<HpaKey, Timestamp>,
     /// Taken from the schedule, waiting for a worker.
     waiting: HashSet<HpaKey>,
+    /// Autoscalers with their own sync period (KEP-6003), instead of `Timing::period`.
+    periods: HashMap<HpaKey, Duration>,
     rng: u64,
 }
 
@@ -140,9 +142,24 @@ impl Queue {
         }
     }
 
+    /// Sets an autoscaler's own sync period (`None`: the controller's), used from its
+    /// next resync on. A 3 s autoscaler does not make the others sync more often.
+    pub fn set_period(&self, key: &HpaKey, period: Option<Duration>) {
+        let mut inner = self.lock();
+        match period {
+            Some(p) => {
+                inner.periods.insert(key.clone(), p);
+            }
+            None => {
+                inner.periods.remove(key);
+            }
+        }
+    }
+
     /// Forgets an autoscaler (deleted).
     pub fn remove(&self, key: &HpaKey) {
         let mut inner = self.lock();
+        inner.periods.remove(key);
         inner.known.remove(key);
         inner.schedule.remove(key);
         inner.due.remove(key);
@@ -223,8 +240,14 @@ impl Queue {
         if inner.removed.remove(&key) || (outcome == Outcome::Gone && !again) {
             inner.failures.remove(&key);
             inner.known.remove(&key);
+            inner.periods.remove(&key);
             return;
         }
+        let period = inner
+            .periods
+            .get(&key)
+            .copied()
+            .unwrap_or(self.timing.period);
         let at = if outcome == Outcome::Failed {
             let n = inner.failures.entry(key.clone()).or_insert(0);
             *n = n.saturating_add(1);
@@ -233,7 +256,7 @@ impl Queue {
         } else {
             inner.failures.remove(&key);
             let jitter = self.timing.jitter.max(0.0) * inner.random();
-            after(now, self.timing.period.mul_f64(1.0 + jitter))
+            after(now, period.mul_f64(1.0 + jitter))
         };
         let at = if again { now } else { at };
         inner.schedule(key, at);
@@ -253,6 +276,36 @@ mod tests {
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(60),
         }
+    }
+
+    #[test]
+    fn an_autoscaler_with_its_own_period_resyncs_at_it_and_the_others_do_not() {
+        let q = Queue::new(Timing {
+            jitter: 0.0,
+            ..timing()
+        });
+        let t0: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let fast = HpaKey::new("ns", "fast");
+        let slow = HpaKey::new("ns", "slow");
+        for k in [&fast, &slow] {
+            q.ensure(k.clone());
+        }
+        assert_eq!(q.take_due(Timestamp::now()).len(), 2);
+        q.set_period(&fast, Some(Duration::from_secs(3)));
+        q.done(fast.clone(), Outcome::Synced, t0);
+        q.done(slow.clone(), Outcome::Synced, t0);
+        let at = |s| t0 + SignedDuration::from_secs(s);
+        assert_eq!(q.take_due(at(2)), Vec::<HpaKey>::new());
+        assert_eq!(q.take_due(at(3)), vec![fast.clone()]);
+        q.done(fast.clone(), Outcome::Synced, at(3));
+        assert_eq!(q.take_due(at(6)), vec![fast.clone()]);
+        assert_eq!(q.take_due(at(14)), Vec::<HpaKey>::new());
+        assert_eq!(q.take_due(at(15)), vec![slow]);
+        // back to the controller's period
+        q.set_period(&fast, None);
+        q.done(fast.clone(), Outcome::Synced, at(6));
+        assert_eq!(q.take_due(at(20)), Vec::<HpaKey>::new());
+        assert_eq!(q.take_due(at(21)), vec![fast]);
     }
 
     #[test]

@@ -65,6 +65,16 @@ impl HpaObject {
         .unwrap_or_default()
     }
 
+    /// The HPA's annotations.
+    pub fn annotations(&self) -> Option<&std::collections::BTreeMap<String, String>> {
+        match self {
+            Self::V2(h) => h.metadata.annotations.as_ref(),
+            Self::V1(h) => h.metadata.annotations.as_ref(),
+            Self::V2beta2(h) => h.metadata.annotations.as_ref(),
+            Self::V2beta1(h) => h.metadata.annotations.as_ref(),
+        }
+    }
+
     /// For an HPA written in a version current clusters no longer serve, one line saying
     /// so and how it was read.
     pub fn version_note(&self) -> Option<&'static str> {

@@ -54,8 +54,10 @@ mod reconcile;
 /// Label selectors (the `alpaca-labels` crate, shared with the adapter and the fake API server).
 pub use alpaca_labels as selector;
 pub mod snapshot;
+pub mod sync_period;
 mod time;
 
+pub use analyze::fallback::ANNOTATION as EXTERNAL_FALLBACK_ANNOTATION;
 pub use api::{v2beta1, v2beta2};
 pub use error::{FieldError, InvalidSnapshot, ReadError};
 pub use monitor::rest_mapper::is_built_in as is_built_in_kind;
@@ -63,11 +65,21 @@ pub use read::read_snapshot;
 pub use snapshot::{Decision, EVENT_COMPONENT, Fault, HpaObject, MetricOutcome, Snapshot};
 
 /// The HPA as the controller sees it: an `autoscaling/v2` object, or a `v1`, `v2beta2` or
-/// `v2beta1` one converted to v2, defaulted and validated as the API server does.
+/// `v2beta1` one converted to v2, defaulted and validated as the API server does (with
+/// the `HPAScaleToZero` gate off, as for a Snapshot without `controller.hpaScaleToZero`).
 pub fn admit(
     hpa: &HpaObject,
 ) -> Result<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler, InvalidSnapshot> {
-    api::admit(hpa)
+    api::admit(hpa, false)
+}
+
+/// [`admit`] as an API server with these controller settings' feature gates
+/// (`hpaScaleToZero` lets `minReplicas` be 0).
+pub fn admit_with(
+    hpa: &HpaObject,
+    config: &snapshot::ControllerConfig,
+) -> Result<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler, InvalidSnapshot> {
+    api::admit(hpa, config.hpa_scale_to_zero)
 }
 
 /// One sync of one HPA: everything kube-controller-manager's HPA controller would do with
@@ -102,7 +114,7 @@ pub fn decide_with(snapshot: &Snapshot, options: Options) -> Result<Decision, In
         )
         .into());
     }
-    let hpa = api::admit_spec_and_status(&snapshot.hpa)?;
+    let hpa = api::admit_spec_and_status(&snapshot.hpa, snapshot.controller.hpa_scale_to_zero)?;
     let namespace = snapshot.hpa.namespace();
     let mut sync = reconcile::Sync::new(
         snapshot,

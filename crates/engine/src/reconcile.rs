@@ -54,6 +54,10 @@ pub(crate) struct Sync<'a> {
     pub metrics: Vec<MetricOutcome>,
     /// Why upstream's reconcile would fail, if it would (the first cause).
     pub fault: Option<Fault>,
+    /// The External metric fallbacks (KEP-5679) of the autoscaler's annotation.
+    pub fallbacks: Vec<crate::analyze::fallback::Fallback>,
+    /// Why the fallback annotation is ignored, if it is.
+    pub fallback_error: Option<String>,
 }
 
 impl<'a> Sync<'a> {
@@ -66,6 +70,17 @@ impl<'a> Sync<'a> {
         namespace: &'a str,
     ) -> Self {
         let tolerances = Tolerances::for_hpa(spec, snap.controller.tolerance);
+        let external: Vec<&str> = spec
+            .metrics
+            .iter()
+            .flatten()
+            .filter_map(|m| m.external.as_ref())
+            .map(|x| x.metric.name.as_str())
+            .collect();
+        let (fallbacks, fallback_error) = match crate::analyze::fallback::of(&snap.hpa, &external) {
+            Ok(list) => (list, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
         Self {
             cluster: Cluster::new(snap, namespace),
             spec,
@@ -81,7 +96,14 @@ impl<'a> Sync<'a> {
             explain: true,
             metrics: Vec::new(),
             fault: None,
+            fallbacks,
+            fallback_error,
         }
+    }
+
+    /// Why the fallback annotation is ignored, if it is.
+    pub(crate) fn fallback_problem(&self) -> Option<String> {
+        self.fallback_error.clone()
     }
 
     /// When a stored recommendation was made, as the stabilization windows see it.
@@ -195,6 +217,7 @@ impl<'a> Sync<'a> {
     pub(crate) fn reconcile(&mut self) -> Decision {
         let snap = self.cluster.snap;
         let target = &self.spec.scale_target_ref;
+        self.check_settings();
         let api_version = target.api_version.as_deref().unwrap_or_default();
         if api_version.matches('/').count() > 1 {
             // upstream wraps this one in errSpec
@@ -249,7 +272,10 @@ impl<'a> Sync<'a> {
         let mut rescale_reason = String::new();
         let mut statuses = None;
         let mut rescale = true;
-        if current == 0 {
+        let gate = self.config.hpa_scale_to_zero;
+        // HPAScaleToZero: at zero, only a target this HPA scaled to zero scales up again
+        let from_zero = gate && current == 0 && self.condition_is_true("ScaledToZero");
+        if current == 0 && !from_zero {
             desired = 0;
             rescale = false;
             self.set_condition(Condition::new(
@@ -258,12 +284,20 @@ impl<'a> Sync<'a> {
                 "ScalingDisabled",
                 "scaling is disabled since the replica count of the target is zero",
             ));
-            self.remove_condition("ScaledToZero");
-            note!(
-                self,
-                "analyze",
-                "the target has 0 replicas: autoscaling is disabled until someone scales it up"
-            );
+            if gate {
+                note!(
+                    self,
+                    "analyze",
+                    "the target has 0 replicas and the ScaledToZero condition is not True: it was scaled to zero by hand, so autoscaling is paused until someone scales it up"
+                );
+            } else {
+                self.remove_condition("ScaledToZero");
+                note!(
+                    self,
+                    "analyze",
+                    "the target has 0 replicas: autoscaling is disabled until someone scales it up (HPAScaleToZero off)"
+                );
+            }
         } else if current > max {
             rescale_reason = "Current number of replicas above Spec.MaxReplicas".into();
             desired = max;
@@ -272,7 +306,7 @@ impl<'a> Sync<'a> {
                 "plan",
                 "{current} replicas is above maxReplicas {max}: scale to {max} without looking at metrics"
             );
-        } else if current < min {
+        } else if current < min && !from_zero {
             rescale_reason = "Current number of replicas below Spec.MinReplicas".into();
             desired = min;
             note!(
@@ -281,6 +315,13 @@ impl<'a> Sync<'a> {
                 "{current} replicas is below minReplicas {min}: scale to {min} without looking at metrics"
             );
         } else {
+            if from_zero {
+                note!(
+                    self,
+                    "analyze",
+                    "the target has 0 replicas and ScaledToZero is True (this HPA scaled it to zero): the metrics decide whether it scales up"
+                );
+            }
             let computed = self.compute_replicas_for_metrics(current, status_replicas, selector);
             if computed.error.is_some() {
                 // upstream returns the metrics' error from reconcileAutoscaler even when the
@@ -365,7 +406,28 @@ impl<'a> Sync<'a> {
                 .concat(),
             ));
             self.store_scale_event(current, desired);
-            self.remove_condition("ScaledToZero");
+            if !gate {
+                self.remove_condition("ScaledToZero");
+            } else if desired == 0 {
+                self.set_condition(Condition::new(
+                    "ScaledToZero",
+                    true,
+                    "ScaledToZero",
+                    "the HPA controller scaled the workload to zero",
+                ));
+                note!(
+                    self,
+                    "execute",
+                    "ScaledToZero is set: the HPA scales the target up again when its Object or External metrics ask for it"
+                );
+            } else {
+                self.set_condition(Condition::new(
+                    "ScaledToZero",
+                    false,
+                    "NotScaledToZero",
+                    "the HPA controller did not scale the workload to zero",
+                ));
+            }
             note!(
                 self,
                 "execute",
@@ -379,6 +441,14 @@ impl<'a> Sync<'a> {
         }
         self.set_status(current, desired, statuses, rescale);
         self.decision(desired, rescale)
+    }
+
+    fn condition_is_true(&self, type_: &str) -> bool {
+        self.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|list| list.iter().find(|c| c.type_ == type_))
+            .is_some_and(|c| c.status == "True")
     }
 
     fn remove_condition(&mut self, type_: &str) {

@@ -84,6 +84,20 @@ pub struct ControllerConfig {
     /// `--horizontal-pod-autoscaler-downscale-stabilization`.
     #[serde(default = "default_downscale_stabilization")]
     pub downscale_stabilization_window: GoDuration,
+    /// The `HPAScaleToZero` feature gate (KEP-2021; beta and on by default in Kubernetes
+    /// 1.37): `minReplicas: 0` with an Object or External metric, the `ScaledToZero`
+    /// condition, and scaling up from zero when that condition is True.
+    ///
+    /// Absent means off: the contract's vectors come from kube-controller-managers where
+    /// the gate was alpha and off, and with it on every rescale adds a `ScaledToZero`
+    /// condition they do not have. The Alpaca controller and simulator set it (upstream
+    /// 1.37's default) unless told not to. An Alpaca extension (`hpaScaleToZero`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hpa_scale_to_zero: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Default for ControllerConfig {
@@ -93,6 +107,17 @@ impl Default for ControllerConfig {
             cpu_initialization_period: default_cpu_initialization_period(),
             initial_readiness_delay: default_initial_readiness_delay(),
             downscale_stabilization_window: default_downscale_stabilization(),
+            hpa_scale_to_zero: false,
+        }
+    }
+}
+
+impl ControllerConfig {
+    /// Upstream 1.37's defaults: the flags' defaults with `HPAScaleToZero` on.
+    pub fn kubernetes_1_37() -> Self {
+        Self {
+            hpa_scale_to_zero: true,
+            ..Self::default()
         }
     }
 }
@@ -151,6 +176,23 @@ pub struct History {
     /// Scale-down events (replicas removed), used by behavior policies.
     #[serde(default)]
     pub scale_down_events: Vec<ScaleEvent>,
+    /// External metrics with a fallback (KEP-5679, an Alpaca extension ahead of upstream)
+    /// that are failing, and since when (`firstFailureTime`). Empty for every autoscaler
+    /// without a fallback.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_fallback: Vec<FallbackMemory>,
+}
+
+/// One failing External metric that has a fallback: KEP-5679's `firstFailureTime`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FallbackMemory {
+    /// The metric's index in `spec.metrics`.
+    pub index: usize,
+    /// The metric's name (an entry whose name no longer matches the spec is dropped).
+    pub metric: String,
+    /// The first of the consecutive failed reads.
+    pub first_failure_time: Time,
 }
 
 /// One recommendation the controller computed before stabilization.

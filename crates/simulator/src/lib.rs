@@ -52,6 +52,7 @@
 
 pub mod clock;
 pub mod cluster;
+pub mod compare;
 pub mod error;
 pub mod fleet;
 pub mod load;

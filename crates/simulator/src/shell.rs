@@ -207,6 +207,12 @@ impl Shell<'_> {
             if metric.selector.is_some() && !selector.matches(labels) {
                 continue;
             }
+            if st.adapter.dark.get(i).copied().unwrap_or(false) {
+                return Err(format!(
+                    "the server is currently unable to handle the request (get {}.external.metrics.k8s.io)",
+                    m.name
+                ));
+            }
             if let Some((at, v)) = st.adapter.values[i] {
                 out.push(ExternalMetricValue {
                     metric_name: m.name.clone(),

@@ -37,6 +37,11 @@ pub struct Args {
     /// Print only the describe view and the summary, not the watch lines.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Run the scenario twice, as upstream Kubernetes 1.37 would (Alpaca's opt-in
+    /// annotations removed) and as written, and compare: both in the plot, the summaries
+    /// side by side.
+    #[arg(long)]
+    pub compare: bool,
 }
 
 /// Prints lines as they come and a progress bar on a terminal.
@@ -154,6 +159,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             scenario.seed
         );
     }
+    if args.compare {
+        return compare(&args, &scenario, &opts, &mut console);
+    }
     let outcome = alpaca_sim::run(&scenario, &opts, &mut console)?;
     console.clear_bar();
     let selected = |name: &str| args.hpa.as_deref().is_none_or(|h| h == name);
@@ -191,6 +199,38 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     if let Some(path) = &args.plot {
         write_file(path, &plot::svg(&outcome, &alpaca_sim::marks(&scenario)))?;
+        println!("Plot written to {} (open it in a browser)", path.display());
+    }
+    Ok(())
+}
+
+/// `--compare`: upstream 1.37's run, then the scenario's, then the table and the plot.
+fn compare(
+    args: &Args,
+    scenario: &Scenario,
+    opts: &Options,
+    console: &mut Console,
+) -> anyhow::Result<()> {
+    let (upstream, removed) = alpaca_sim::compare::upstream_1_37(scenario);
+    if removed.is_empty() {
+        println!(
+            "Note: the scenario uses none of Alpaca's opt-in settings; both runs are upstream's."
+        );
+    } else {
+        println!("As upstream Kubernetes 1.37 would run it, without:");
+        for r in &removed {
+            println!("  - {r}");
+        }
+    }
+    let mut quiet = alpaca_sim::Quiet;
+    let up = alpaca_sim::run(&upstream, opts, &mut quiet)?;
+    let ours = alpaca_sim::run(scenario, opts, console)?;
+    console.clear_bar();
+    println!();
+    print!("{}", alpaca_sim::compare::table(&up, &ours));
+    if let Some(path) = &args.plot {
+        let merged = alpaca_sim::compare::merged(scenario, &up, &ours);
+        write_file(path, &plot::svg(&merged, &alpaca_sim::marks(scenario)))?;
         println!("Plot written to {} (open it in a browser)", path.display());
     }
     Ok(())

@@ -58,6 +58,7 @@ mod tests {
                 replica_change: 3,
             }],
             scale_down_events: vec![],
+            external_fallback: vec![],
         };
         let s = encode(&h);
         assert_eq!(

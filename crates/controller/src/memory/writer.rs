@@ -132,6 +132,8 @@ pub fn noticeable(
     };
     events(&old.scale_up_events) != events(&new.scale_up_events)
         || events(&old.scale_down_events) != events(&new.scale_down_events)
+        // a fallback's first failure time decides when the fallback starts
+        || old.external_fallback != new.external_fallback
 }
 
 /// One autoscaler's memory: the latest, and the last written.
@@ -322,6 +324,7 @@ mod tests {
                 })
                 .collect(),
             scale_down_events: vec![],
+            external_fallback: vec![],
         }
     }
 

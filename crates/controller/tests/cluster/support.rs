@@ -22,7 +22,12 @@ use tokio::task::JoinHandle;
 
 /// The environment of this test binary (`None`, loudly, where it cannot run).
 pub fn env(test: &str) -> Option<&'static TestEnv> {
-    TestEnv::shared(test, || EnvOptions::cluster(false, &[], &METRICS_APIS))
+    TestEnv::shared(test, || {
+        let mut options = EnvOptions::cluster(false, &[], &METRICS_APIS);
+        // as a 1.37 API server: minReplicas 0 with an Object or External metric
+        options.plane.feature_gates = vec!["HPAScaleToZero=true".into()];
+        options
+    })
 }
 
 /// One test's namespace on the shared cluster.

@@ -134,6 +134,8 @@ impl<'a> Sync<'a> {
             .as_ref()
             .and_then(|s| s.current_replicas)
             .unwrap_or(0);
+        self.forget_stale_failures(specs);
+        let mut fallbacks_active: Vec<String> = Vec::new();
         for (i, spec) in specs.iter().enumerate() {
             let mut notes = Notes::new(self.explain);
             match self.compute_replicas_for_metric(
@@ -145,6 +147,9 @@ impl<'a> Sync<'a> {
                 &mut notes,
             ) {
                 Ok(p) => {
+                    if spec.type_ == "External" {
+                        self.history.external_fallback.retain(|m| m.index != i);
+                    }
                     self.metrics.push(MetricOutcome {
                         type_: spec.type_.clone(),
                         proposal: Some(p.replicas),
@@ -157,6 +162,39 @@ impl<'a> Sync<'a> {
                         .is_none_or(|b| b.replicas == 0 || p.replicas > b.replicas)
                     {
                         best = Some(p);
+                    }
+                }
+                Err(f) if self.fallback_for(spec).is_some() => {
+                    self.note_metric(i, &spec.type_, &notes, None);
+                    note!(self, "analyze", "metric {} failed: {}", i + 1, f.error);
+                    match self.fallback_proposal(i, spec, spec_replicas, &mut statuses[i]) {
+                        Some((p, text)) => {
+                            self.metrics.push(MetricOutcome {
+                                type_: spec.type_.clone(),
+                                proposal: Some(p.replicas),
+                                fault: None,
+                                previous_replicas,
+                            });
+                            fallbacks_active.push(text);
+                            if best
+                                .as_ref()
+                                .is_none_or(|b| b.replicas == 0 || p.replicas > b.replicas)
+                            {
+                                best = Some(p);
+                            }
+                        }
+                        None => {
+                            self.metrics.push(MetricOutcome {
+                                type_: spec.type_.clone(),
+                                proposal: None,
+                                fault: Some(f.fault()),
+                                previous_replicas,
+                            });
+                            invalid += 1;
+                            if first_failure.is_none() {
+                                first_failure = Some(f);
+                            }
+                        }
                     }
                 }
                 Err(f) => {
@@ -175,6 +213,7 @@ impl<'a> Sync<'a> {
                 }
             }
         }
+        self.set_fallback_condition(&fallbacks_active);
         let (replicas, metric) = best.map_or((0, String::new()), |b| (b.replicas, b.metric));
         let error = first_failure.as_ref().map(|f| {
             format!(
@@ -692,7 +731,10 @@ impl<'a> Sync<'a> {
     }
 }
 
-fn external_status(metric: MetricIdentifier, current: MetricValueStatus) -> MetricStatus {
+pub(crate) fn external_status(
+    metric: MetricIdentifier,
+    current: MetricValueStatus,
+) -> MetricStatus {
     MetricStatus {
         type_: "External".into(),
         external: Some(ExternalMetricStatus { metric, current }),

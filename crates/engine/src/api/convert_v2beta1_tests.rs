@@ -302,7 +302,7 @@ currentMetrics:
 
 fn admit_errors(metrics: &str) -> Vec<String> {
     let object = HpaObject::V2beta1(Box::new(hpa(metrics)));
-    match crate::api::admit(&object) {
+    match crate::api::admit(&object, false) {
         Ok(_) => Vec::new(),
         Err(e) => e.errors.iter().map(ToString::to_string).collect(),
     }

@@ -27,8 +27,11 @@ use crate::hpa_object::HpaObject;
 
 /// Reads the Snapshot's `hpa` as the controller would see it: converted to
 /// `autoscaling/v2`, defaulted, and validated.
-pub fn admit(object: &HpaObject) -> Result<HorizontalPodAutoscaler, InvalidSnapshot> {
-    let admitted = admit_spec_and_status(object)?;
+pub fn admit(
+    object: &HpaObject,
+    scale_to_zero: bool,
+) -> Result<HorizontalPodAutoscaler, InvalidSnapshot> {
+    let admitted = admit_spec_and_status(object, scale_to_zero)?;
     let mut status = admitted.status;
     if let Some(status) = status.as_mut() {
         status.current_metrics = admitted.current_metrics.map(Cow::into_owned);
@@ -56,7 +59,10 @@ pub(crate) struct Admitted<'a> {
 }
 
 /// [`admit`] without the object's metadata, which the sync does not read.
-pub(crate) fn admit_spec_and_status(object: &HpaObject) -> Result<Admitted<'_>, InvalidSnapshot> {
+pub(crate) fn admit_spec_and_status(
+    object: &HpaObject,
+    scale_to_zero: bool,
+) -> Result<Admitted<'_>, InvalidSnapshot> {
     let admitted = match object {
         HpaObject::V2(h) => Admitted {
             spec: if defaults::needed(&h.spec) {
@@ -95,7 +101,7 @@ pub(crate) fn admit_spec_and_status(object: &HpaObject) -> Result<Admitted<'_>, 
             }
         }
     };
-    let mut errors = validation::validate(object.name(), &admitted.spec);
+    let mut errors = validation::validate(object.name(), &admitted.spec, scale_to_zero);
     if let HpaObject::V2beta1(_) = object {
         v2beta1_fields::rename(&mut errors);
     }

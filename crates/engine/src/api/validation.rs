@@ -13,8 +13,13 @@ use crate::error::FieldError;
 const MAX_STABILIZATION_WINDOW_SECONDS: i32 = 3600;
 const MAX_PERIOD_SECONDS: i32 = 1800;
 
-/// Every problem with the HPA, in upstream's order.
-pub(crate) fn validate(name: &str, spec: &HorizontalPodAutoscalerSpec) -> Vec<FieldError> {
+/// Every problem with the HPA, in upstream's order. `scale_to_zero` is the `HPAScaleToZero`
+/// feature gate: it lowers `minReplicas`' lower bound from 1 to 0.
+pub(crate) fn validate(
+    name: &str,
+    spec: &HorizontalPodAutoscalerSpec,
+    scale_to_zero: bool,
+) -> Vec<FieldError> {
     let mut v = Errors::default();
     if name.is_empty() {
         v.push(
@@ -23,10 +28,11 @@ pub(crate) fn validate(name: &str, spec: &HorizontalPodAutoscalerSpec) -> Vec<Fi
         );
     }
     let min = spec.min_replicas.unwrap_or(1);
-    if min < 1 {
+    let lower_bound = if scale_to_zero { 0 } else { 1 };
+    if min < lower_bound {
         v.push(
             P::Root("hpa.spec.minReplicas"),
-            "must be greater than or equal to 1",
+            format!("must be greater than or equal to {lower_bound}"),
         );
     }
     if spec.max_replicas < 1 {
@@ -43,6 +49,18 @@ pub(crate) fn validate(name: &str, spec: &HorizontalPodAutoscalerSpec) -> Vec<Fi
     let metrics_p = spec_p.f("metrics");
     for (i, m) in spec.metrics.iter().flatten().enumerate() {
         metric_spec(&mut v, m, metrics_p.i(i));
+    }
+    // validateMetrics: scaling to zero needs a metric that exists without pods
+    let object_or_external = spec
+        .metrics
+        .iter()
+        .flatten()
+        .any(|m| m.type_ == "Object" || m.type_ == "External");
+    if min == 0 && !object_or_external {
+        v.push(
+            metrics_p,
+            "must specify at least one Object or External metric to support scaling to zero replicas",
+        );
     }
     if let Some(b) = spec.behavior.as_ref() {
         let behavior_p = spec_p.f("behavior");

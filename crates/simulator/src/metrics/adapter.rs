@@ -20,6 +20,8 @@ pub struct Adapter {
     pub values: Vec<Option<(Millis, f64)>>,
     /// Pods metrics: pod name → (refreshed at, value), per metric.
     pub pod_values: Vec<BTreeMap<String, (Millis, f64)>>,
+    /// Metrics whose external metrics API reads fail (`metricOutage`), per metric.
+    pub dark: Vec<bool>,
 }
 
 impl Adapter {
@@ -27,6 +29,7 @@ impl Adapter {
     pub fn new(sc: &Scenario) -> Self {
         Self {
             overrides: vec![None; sc.metrics.len()],
+            dark: vec![false; sc.metrics.len()],
             values: vec![None; sc.metrics.len()],
             pod_values: vec![BTreeMap::new(); sc.metrics.len()],
         }

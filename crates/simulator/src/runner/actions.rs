@@ -69,6 +69,15 @@ pub fn apply(
             }
             Some(format!("HorizontalPodAutoscaler {} patched", h.key.name))
         }
+        Action::Outage(i, dark) => {
+            st.adapter.dark[*i] = *dark;
+            let name = &sc.metrics[*i].name;
+            Some(if *dark {
+                format!("the external metrics API fails for {name} (its provider is dark)")
+            } else {
+                format!("the external metrics API answers for {name} again")
+            })
+        }
         Action::ScaleDeployment(d, n) => {
             let dep = &mut st.deps[*d];
             dep.replicas = *n;
@@ -110,6 +119,8 @@ pub fn marks(sc: &Scenario) -> Vec<(crate::clock::Millis, String)> {
             Action::ScaleDeployment(d, n) => {
                 format!("{} scaled to {n} by hand", sc.deployments[*d].name)
             }
+            Action::Outage(i, true) => format!("{} dark", sc.metrics[*i].name),
+            Action::Outage(i, false) => format!("{} back", sc.metrics[*i].name),
         };
         if a.at <= sc.duration {
             out.push((a.at, label));

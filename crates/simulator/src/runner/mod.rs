@@ -208,7 +208,20 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                     .map(|i| st.deps[st.hpas[i].target].replicas)
             };
             let report = pollster::block_on(control.sync(&shell, &key, now))?;
-            schedule.after(key.clone(), now, period);
+            // KEP-6003: an autoscaler's own period (annotation or CRD field) when it has one
+            let own = match &report {
+                SyncReport::Synced { snapshot, .. } => {
+                    alpaca_engine::sync_period::of(&snapshot.hpa)
+                }
+                SyncReport::Deleted(_) => alpaca_engine::sync_period::SyncPeriod::Controller,
+            };
+            let own_period = match own {
+                alpaca_engine::sync_period::SyncPeriod::Own { seconds, .. } => {
+                    SignedDuration::from_secs(i64::from(seconds))
+                }
+                _ => period,
+            };
+            schedule.after(key.clone(), now, own_period);
             let SyncReport::Synced {
                 decision, snapshot, ..
             } = report

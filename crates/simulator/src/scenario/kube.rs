@@ -244,7 +244,10 @@ fn admit_noting(
             }
         })?;
     let note = object.version_note();
-    let admitted = alpaca_engine::admit(&object).map_err(|e| {
+    // as a 1.37 API server admits it (HPAScaleToZero on); a scenario that turns the gate
+    // off is checked against minReplicas 0 when its controller settings are read
+    let gates = alpaca_engine::snapshot::ControllerConfig::kubernetes_1_37();
+    let admitted = alpaca_engine::admit_with(&object, &gates).map_err(|e| {
         let first = e.errors.first().cloned();
         let field = first
             .as_ref()

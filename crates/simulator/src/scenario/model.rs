@@ -255,4 +255,6 @@ pub enum Action {
     PatchHpa(usize, Box<(serde_json::Value, HorizontalPodAutoscaler)>),
     /// Scale a Deployment.
     ScaleDeployment(usize, i32),
+    /// The external metrics API fails (true) or answers again (false) for a metric.
+    Outage(usize, bool),
 }

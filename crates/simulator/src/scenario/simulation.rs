@@ -262,7 +262,22 @@ pub fn resolve(
         cpu_initialization_period: nanos(c.cpu_initialization_period, 300 * SECOND),
         initial_readiness_delay: nanos(c.initial_readiness_delay, 30 * SECOND),
         downscale_stabilization_window: nanos(c.downscale_stabilization, 300 * SECOND),
+        hpa_scale_to_zero: c.hpa_scale_to_zero.unwrap_or(true),
     };
+    if !controller.hpa_scale_to_zero
+        && let Some(h) = m
+            .hpas
+            .iter()
+            .find(|h| h.admitted.spec.min_replicas == Some(0))
+    {
+        return Err(cx.err(
+            "spec.controller.hpaScaleToZero",
+            format!(
+                "false refuses minReplicas 0, which HorizontalPodAutoscaler {:?} has (as an API server without HPAScaleToZero would)",
+                h.name
+            ),
+        ));
+    }
     let metrics_resolution = cx.positive(
         "spec.metricsServer.resolution",
         s.metrics_server.resolution,
@@ -503,6 +518,32 @@ pub fn resolve(
             }
             whats.push(Action::PatchHpa(h, Box::new((written, admitted))));
         }
+        for (key, name, dark) in [
+            ("metricOutage", &a.metric_outage, true),
+            ("metricRestored", &a.metric_restored, false),
+        ] {
+            let Some(name) = name else { continue };
+            let found: Vec<usize> = metrics
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| &m.name == name && matches!(m.target, MetricTarget::External(_)))
+                .map(|(j, _)| j)
+                .collect();
+            if found.is_empty() {
+                return Err(cx.err(
+                    format!("{f}.{key}"),
+                    format!("no External metric named {name:?} in spec.customMetrics"),
+                ));
+            }
+            // one action per entry: all the series of that name
+            whats.push(Action::Outage(found[0], dark));
+            for j in found.into_iter().skip(1) {
+                actions.push(ActionDef {
+                    at: a.at.ms(),
+                    what: Action::Outage(j, dark),
+                });
+            }
+        }
         if let Some(sd) = &a.scale_deployment {
             if sd.replicas < 0 {
                 return Err(cx.err(
@@ -518,7 +559,7 @@ pub fn resolve(
             whats.push(Action::ScaleDeployment(d, sd.replicas));
         }
         match whats.len() {
-            0 => return Err(cx.err(f, "no action: set one of startLoad, stopLoad, setRate, setMetric, patchHpa, scaleDeployment")),
+            0 => return Err(cx.err(f, "no action: set one of startLoad, stopLoad, setRate, setMetric, patchHpa, scaleDeployment, metricOutage, metricRestored")),
             1 => {}
             _ if a.set_metric.is_some() && a.start_load.is_none() && a.stop_load.is_none() && a.set_rate.is_none() && a.patch_hpa.is_none() && a.scale_deployment.is_none() => {}
             _ => return Err(cx.err(f, "one action per entry: split it into several entries")),

@@ -91,6 +91,9 @@ pub struct ControllerSpec {
     /// `--horizontal-pod-autoscaler-tolerance` (0.1).
     #[serde(default)]
     pub tolerance: Option<f64>,
+    /// The `HPAScaleToZero` feature gate (true, as in Kubernetes 1.37).
+    #[serde(default)]
+    pub hpa_scale_to_zero: Option<bool>,
     /// `--horizontal-pod-autoscaler-downscale-stabilization` (5m).
     #[serde(default)]
     pub downscale_stabilization: Option<Dur>,
@@ -405,6 +408,13 @@ pub struct ActionSpec {
     /// Scale a Deployment by hand, like `kubectl scale deployment NAME --replicas=N`.
     #[serde(default)]
     pub scale_deployment: Option<ScaleDeploymentSpec>,
+    /// Make the external metrics API fail for a metric (by name) until `metricRestored`:
+    /// its provider went dark.
+    #[serde(default)]
+    pub metric_outage: Option<String>,
+    /// End a `metricOutage` (by name).
+    #[serde(default)]
+    pub metric_restored: Option<String>,
 }
 
 /// `setRate`.
