@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use alpaca_engine::pod_record::PodRecord;
 use alpaca_engine::snapshot::Event;
 use alpaca_metrics_api::custom::v1beta2::MetricValue;
 use alpaca_metrics_api::external::ExternalMetricValue;
@@ -62,6 +63,17 @@ pub trait ClusterRead {
         namespace: &str,
         selector: &str,
     ) -> impl Future<Output = ApiResult<Vec<Arc<Pod>>>> + Send;
+    /// The pods [`ClusterRead::pods`] would list, each with the PodMetrics
+    /// [`ClusterRead::pod_metrics`] would give for it, as compact records: for a shell that
+    /// keeps its pods that way (the simulator), so that no `Pod` objects are built per
+    /// sync. `None` (the default) when the shell has only the objects.
+    fn pod_records(
+        &self,
+        _namespace: &str,
+        _selector: &str,
+    ) -> impl Future<Output = Option<ApiResult<Vec<Arc<PodRecord>>>>> + Send {
+        std::future::ready(None)
+    }
     /// `metrics.k8s.io` PodMetrics in the namespace matching the selector string.
     fn pod_metrics(
         &self,

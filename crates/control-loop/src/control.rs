@@ -174,6 +174,7 @@ impl ControlLoop {
             scale,
             pods: Vec::new(),
             pod_metrics: Vec::new(),
+            pod_records: None,
             custom_metrics: Vec::new(),
             external_metrics: Vec::new(),
             errors,
@@ -184,8 +185,19 @@ impl ControlLoop {
             snapshot.hpa = hpa.into();
             return Ok((snapshot, reads));
         }
-        snapshot.pods = cluster.pods(ns, &selector).await.unwrap_or_default();
         let mut resource_read = None;
+        // A shell with compact records answers the pod list and the resource metrics in
+        // one read; a failed read is the resource metrics API's error, as a failed
+        // PodMetrics list would be.
+        let mut records_error = None;
+        match cluster.pod_records(ns, &selector).await {
+            Some(Ok(records)) => snapshot.pod_records = Some(records),
+            Some(Err(e)) => {
+                snapshot.pod_records = Some(Vec::new());
+                records_error = Some(e);
+            }
+            None => snapshot.pods = cluster.pods(ns, &selector).await.unwrap_or_default(),
+        }
         // An HPA without metrics gets the API server's default cpu metric.
         let default_metrics = [k8s_openapi::api::autoscaling::v2::MetricSpec {
             type_: "Resource".into(),
@@ -198,6 +210,14 @@ impl ControlLoop {
         for m in metrics {
             let started = Instant::now();
             match m.type_.as_str() {
+                "Resource" | "ContainerResource"
+                    if resource_read.is_none() && snapshot.pod_records.is_some() =>
+                {
+                    if let Some(e) = records_error.take() {
+                        snapshot.errors.pod_metrics.get_or_insert(e);
+                    }
+                    resource_read = Some(started.elapsed());
+                }
                 "Resource" | "ContainerResource" if resource_read.is_none() => {
                     match cluster.pod_metrics(ns, &selector).await {
                         Ok(items) => snapshot.pod_metrics = items,

@@ -49,6 +49,7 @@ mod execute;
 mod hpa_object;
 pub(crate) mod monitor;
 mod plan;
+pub mod pod_record;
 mod read;
 mod reconcile;
 /// Label selectors (the `alpaca-labels` crate, shared with the adapter and the fake API server).

@@ -38,6 +38,12 @@ pub struct Snapshot {
     /// The resource metrics API's PodMetrics in the namespace (shared likewise).
     #[serde(default)]
     pub pod_metrics: Vec<Arc<PodMetrics>>,
+    /// The pods and their PodMetrics as compact records, from a shell that keeps them that
+    /// way (the simulator). When set, `decide` reads these instead of `pods` and
+    /// `podMetrics`, and decides exactly as it would from the objects they stand for. Not
+    /// serialized: a Snapshot file carries the objects.
+    #[serde(skip)]
+    pub pod_records: Option<Vec<Arc<crate::pod_record::PodRecord>>>,
     /// What the custom metrics API knows.
     #[serde(default)]
     pub custom_metrics: Vec<MetricValue>,

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::future::{Future, ready};
 use std::sync::Arc;
 
+use alpaca_engine::pod_record::PodRecord;
 use alpaca_engine::snapshot::Event;
 use alpaca_loop::{ApiResult, ClusterRead, HpaKey, ScaleWrite};
 use alpaca_metrics_api::custom::MetricIdentifier as _ApiMetricIdentifier;
@@ -31,6 +32,9 @@ pub struct Shell<'a> {
     pub sc: &'a Scenario,
     /// The run's state.
     pub state: &'a RefCell<State>,
+    /// Whether the loop gets the pods as compact records (else as `Pod` and `PodMetrics`
+    /// objects built for each read; the decisions are the same).
+    pub records: bool,
 }
 
 fn group(api_version: Option<&str>) -> &str {
@@ -93,7 +97,7 @@ impl Shell<'_> {
         let deps = st.select(self.sc, namespace, selector)?;
         Ok(deps
             .iter()
-            .flat_map(|&d| st.deps[d].pods.iter().map(|p| p.object.clone()))
+            .flat_map(|&d| st.deps[d].pods.iter().map(|p| Arc::new(p.object())))
             .collect())
     }
 
@@ -102,7 +106,21 @@ impl Shell<'_> {
         let deps = st.select(self.sc, namespace, selector)?;
         Ok(deps
             .iter()
-            .flat_map(|&d| st.deps[d].pods.iter().filter_map(|p| p.metrics.clone()))
+            .flat_map(|&d| {
+                st.deps[d]
+                    .pods
+                    .iter()
+                    .filter_map(|p| p.pod_metrics().map(Arc::new))
+            })
+            .collect())
+    }
+
+    fn read_pod_records(&self, namespace: &str, selector: &str) -> ApiResult<Vec<Arc<PodRecord>>> {
+        let mut st = self.state.borrow_mut();
+        let deps = st.select(self.sc, namespace, selector)?;
+        Ok(deps
+            .iter()
+            .flat_map(|&d| st.deps[d].pods.iter().map(|p| p.record.clone()))
             .collect())
     }
 
@@ -252,14 +270,9 @@ impl Shell<'_> {
                 key.name
             )
         })?;
-        // The sync's Snapshot still holds the object read: a new object, not a copy of
-        // the old one with its status replaced.
-        let old = &st.hpas[i].object;
-        st.hpas[i].object = Arc::new(HorizontalPodAutoscaler {
-            metadata: old.metadata.clone(),
-            spec: old.spec.clone(),
-            status: Some(status.clone()),
-        });
+        // The sync's Snapshot still holds the object read: the runner puts the status in
+        // once the sync is over (`HpaState::settle`).
+        st.hpas[i].written_status = Some(status.clone());
         Ok(())
     }
 
@@ -304,6 +317,16 @@ impl ClusterRead for Shell<'_> {
         selector: &str,
     ) -> impl Future<Output = ApiResult<Vec<Arc<Pod>>>> + Send {
         ready(self.read_pods(namespace, selector))
+    }
+    fn pod_records(
+        &self,
+        namespace: &str,
+        selector: &str,
+    ) -> impl Future<Output = Option<ApiResult<Vec<Arc<PodRecord>>>>> + Send {
+        ready(
+            self.records
+                .then(|| self.read_pod_records(namespace, selector)),
+        )
     }
     fn pod_metrics(
         &self,

@@ -14,6 +14,7 @@ fn everything(seed: Option<u64>) -> String {
     let opts = Options {
         record: true,
         explain_at: Some(240_000),
+        ..Options::default()
     };
     let mut lines = Lines::default();
     let o = run(&scenario, &opts, &mut lines).unwrap();

@@ -23,6 +23,7 @@ fn output(text: &str) -> String {
     let options = Options {
         record: true,
         explain_at: None,
+        ..Options::default()
     };
     let mut lines = Lines::default();
     let o = run(&scenario, &options, &mut lines).unwrap();

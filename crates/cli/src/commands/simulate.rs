@@ -141,6 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let opts = Options {
         record: args.plot.is_some() || args.timeline.is_some(),
         explain_at,
+        ..Options::default()
     };
     let mut console = Console {
         quiet: args.quiet,

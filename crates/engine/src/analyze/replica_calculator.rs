@@ -5,13 +5,12 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use k8s_openapi::api::autoscaling::v2::{CrossVersionObjectReference, ObjectMetricSource};
-use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::tolerance::Tolerances;
 use crate::monitor::PodMetricsInfo;
 use crate::monitor::metrics_client::Cluster;
-use crate::monitor::pods::{self, Readiness};
+use crate::monitor::pods::{self, PodView, Readiness};
 use crate::selector::{Selector, gogo_string, selector_from_object};
 use crate::time::{ceil_i32, go_f64_to_i64};
 
@@ -75,7 +74,7 @@ enum Fallback {
 }
 
 impl<'c, 'a> Calculator<'c, 'a> {
-    fn pods(&self) -> Result<&'c [&'a Pod], String> {
+    fn pods(&self) -> Result<&'c [PodView<'a>], String> {
         if self.cluster.pods.is_empty() {
             Err(NO_PODS.into())
         } else {
@@ -345,20 +344,28 @@ impl<'c, 'a> Calculator<'c, 'a> {
     }
 
     /// `calculateRequests`: each selected pod's request for the resource, in milli-units.
+    /// Pods that share their spec (one template's, in compact records) are worked out once.
     fn requests(
         &self,
-        pods: &[&'a Pod],
+        pods: &[PodView<'a>],
         container: &str,
         resource: &str,
     ) -> Result<HashMap<&'a str, i64>, String> {
         let mut out = HashMap::with_capacity_and_hasher(pods.len(), Default::default());
+        let mut last: Option<(*const k8s_openapi::api::core::v1::PodSpec, i64)> = None;
         for pod in pods {
-            let name = pods::name(pod);
-            let Some(spec) = pod.spec.as_ref() else {
+            let name = pod.name;
+            let Some(spec) = pod.spec else {
                 return Err(format!(
                     "missing request for {resource} in container  of Pod {name}"
                 ));
             };
+            if let Some((ptr, request)) = last
+                && std::ptr::eq(ptr, spec)
+            {
+                out.insert(name, request);
+                continue;
+            }
             let pod_level = spec
                 .resources
                 .as_ref()
@@ -377,6 +384,7 @@ impl<'c, 'a> Calculator<'c, 'a> {
                 },
                 _ => self.container_requests(spec, name, container, resource)?,
             };
+            last = Some((spec, request));
             out.insert(name, request);
         }
         Ok(out)
@@ -503,7 +511,7 @@ impl<'c, 'a> Calculator<'c, 'a> {
             .cluster
             .pods
             .iter()
-            .filter(|p| pods::is_running_and_ready(p))
+            .filter(|p| p.is_running_and_ready())
             .count();
         let product = ratio * ready as f64;
         let replicas = if product > f64::from(i32::MAX) {

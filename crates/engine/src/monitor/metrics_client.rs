@@ -7,14 +7,17 @@ use std::cell::{OnceCell, RefCell};
 
 use jiff::Timestamp;
 use k8s_openapi::api::autoscaling::v2::CrossVersionObjectReference;
-use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as KQuantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
+use super::pods::PodView;
 use super::{PodMetric, PodMetricsInfo};
 use crate::error::FieldError;
+use crate::pod_record::{PodRecord, PodUsage};
 use crate::selector::{Selector, selector_from_object};
 use crate::snapshot::Snapshot;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The metric selector a query asks for: as the HPA spec wrote it, and canonically.
 struct Wanted<'s> {
@@ -32,7 +35,7 @@ pub(crate) struct Cluster<'a> {
     /// The HPA's namespace.
     pub namespace: &'a str,
     /// The pods the target's selector selects (set once the selector is parsed).
-    pub pods: Vec<&'a Pod>,
+    pub pods: Vec<PodView<'a>>,
     /// Their names, for membership checks (collected when first needed).
     pod_names: OnceCell<HashSet<&'a str>>,
     /// The first malformed value met in the Snapshot; `decide` reports it.
@@ -96,19 +99,43 @@ impl<'a> Cluster<'a> {
 
     /// Lists the pods the selector selects, as the pod lister does.
     pub fn select_pods(&mut self, selector: &Selector) {
-        let mut pods = Vec::with_capacity(self.snap.pods.len());
-        pods.extend(self.snap.pods.iter().map(|p| &**p).filter(|p| {
-            self.in_namespace(p.metadata.namespace.as_ref())
-                && selector.matches_opt(p.metadata.labels.as_ref())
-        }));
+        let mut pods = Vec::new();
+        match &self.snap.pod_records {
+            Some(records) => {
+                pods.reserve(records.len());
+                let mut matches = LabelMatch::default();
+                for p in records {
+                    if self.in_namespace_str(&p.namespace) && matches.get(selector, &p.labels) {
+                        pods.push(PodView::of_record(p));
+                    }
+                }
+            }
+            None => {
+                pods.reserve(self.snap.pods.len());
+                pods.extend(
+                    self.snap
+                        .pods
+                        .iter()
+                        .filter(|p| {
+                            self.in_namespace(p.metadata.namespace.as_ref())
+                                && selector.matches_opt(p.metadata.labels.as_ref())
+                        })
+                        .map(|p| PodView::of_pod(p)),
+                );
+            }
+        }
         self.pods = pods;
         self.pod_names = OnceCell::new();
+    }
+
+    fn in_namespace_str(&self, ns: &str) -> bool {
+        ns.is_empty() || ns == self.namespace
     }
 
     /// The names of the selected pods.
     fn pod_names(&self) -> &HashSet<&'a str> {
         self.pod_names
-            .get_or_init(|| self.pods.iter().map(|p| super::pods::name(p)).collect())
+            .get_or_init(|| self.pods.iter().map(|p| p.name).collect())
     }
 
     /// Parses a quantity's milli-value; a malformed one is recorded and counts as 0.
@@ -142,6 +169,9 @@ impl<'a> Cluster<'a> {
             self.snap.pod_metrics.len(),
             Default::default(),
         );
+        if let Some(records) = &self.snap.pod_records {
+            return resource_metric_of_records(records, self, resource, selector, container);
+        }
         let mut first = None;
         for (i, m) in self.snap.pod_metrics.iter().enumerate() {
             if !self.in_namespace(m.metadata.namespace.as_ref())
@@ -349,4 +379,79 @@ impl<'a> Cluster<'a> {
         }
         Ok((values, first))
     }
+}
+
+/// Whether a selector selects a set of labels, remembering the answer for the last set
+/// (the pods of one template share theirs).
+#[derive(Default)]
+struct LabelMatch {
+    last: Option<(*const BTreeMap<String, String>, bool)>,
+}
+
+impl LabelMatch {
+    fn get(&mut self, selector: &Selector, labels: &Arc<BTreeMap<String, String>>) -> bool {
+        let ptr = Arc::as_ptr(labels);
+        match self.last {
+            Some((p, m)) if p == ptr => m,
+            _ => {
+                let m = selector.matches(labels);
+                self.last = Some((ptr, m));
+                m
+            }
+        }
+    }
+}
+
+/// [`Cluster::resource_metric`] from compact records: the same answer as from the
+/// PodMetrics objects they stand for.
+fn resource_metric_of_records<'a>(
+    records: &'a [Arc<PodRecord>],
+    cluster: &Cluster<'a>,
+    resource: &str,
+    selector: &Selector,
+    container: &str,
+) -> Result<(PodMetricsInfo<'a>, Option<Timestamp>), String> {
+    let mut res = PodMetricsInfo::with_capacity_and_hasher(records.len(), Default::default());
+    let mut first = None;
+    let mut matches = LabelMatch::default();
+    for p in records {
+        let Some(m) = &p.usage else { continue };
+        if !cluster.in_namespace_str(&p.namespace) || !matches.get(selector, &p.labels) {
+            continue;
+        }
+        first.get_or_insert(m.timestamp);
+        let value = if container.is_empty() {
+            let mut sum = 0i64;
+            let mut missing = m.containers.is_empty();
+            for c in &m.containers {
+                match PodUsage::of(c, resource) {
+                    Some(v) => sum = sum.wrapping_add(v),
+                    None => {
+                        missing = true;
+                        break;
+                    }
+                }
+            }
+            (!missing).then_some(sum)
+        } else {
+            m.containers
+                .iter()
+                .find(|c| &*c.name == container)
+                .and_then(|c| PodUsage::of(c, resource))
+        };
+        if let Some(value) = value {
+            res.insert(
+                &p.name,
+                PodMetric {
+                    timestamp: m.timestamp,
+                    window_nanos: m.window_nanos,
+                    value,
+                },
+            );
+        }
+    }
+    if first.is_none() {
+        return Err("no metrics returned from resource metrics API".into());
+    }
+    Ok((res, first))
 }

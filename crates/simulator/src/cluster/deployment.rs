@@ -3,6 +3,9 @@
 //! changes) and the kubelet moves through their lives.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::PodSpec;
 
 use k8s_openapi::api::autoscaling::v1::{Scale, ScaleSpec, ScaleStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -37,8 +40,14 @@ pub struct DeploymentState {
     pub pods: Vec<SimPod>,
     /// The ReplicaSet's name.
     pub rs_name: String,
-    /// Pod labels (template labels and `pod-template-hash`).
-    pub labels: BTreeMap<String, String>,
+    /// Pod labels (template labels and `pod-template-hash`), shared by its pods' records.
+    pub labels: Arc<BTreeMap<String, String>>,
+    /// Its namespace, shared likewise.
+    pub namespace: Arc<str>,
+    /// The pod spec of its template, shared likewise.
+    pub spec: Arc<PodSpec>,
+    /// Its containers' names, for PodMetrics.
+    pub container_names: Vec<Arc<str>>,
     /// ∫ CPU of one ready pod dt, CPU-seconds.
     pub cum_ready: f64,
     /// CPU of one ready pod now, cores.
@@ -72,7 +81,17 @@ impl DeploymentState {
             replicas: def.replicas,
             pods: Vec::new(),
             rs_name: format!("{}-{hash}", def.name),
-            labels,
+            labels: Arc::new(labels),
+            namespace: def.namespace.as_str().into(),
+            spec: Arc::new(PodSpec {
+                containers: def.containers.clone(),
+                ..PodSpec::default()
+            }),
+            container_names: def
+                .containers
+                .iter()
+                .map(|c| c.name.as_str().into())
+                .collect(),
             cum_ready: 0.0,
             ready_rate: def.workload.idle_cpu,
             served_per_pod: 0.0,
@@ -112,9 +131,9 @@ impl DeploymentState {
             5,
         );
         let tpl = Template {
-            namespace: &def.namespace,
+            namespace: &self.namespace,
             labels: &self.labels,
-            containers: &def.containers,
+            spec: &self.spec,
             startup_time: def.workload.startup_time,
             readiness_delay: def.workload.readiness_delay,
         };

@@ -40,14 +40,14 @@ mod tests {
     use super::*;
     use crate::cluster::pod::{Template, create};
     use std::collections::BTreeMap;
+    use std::sync::Arc;
 
     #[test]
     fn deletes_unready_and_newest_first() {
-        let labels = BTreeMap::new();
         let tpl = Template {
-            namespace: "default",
-            labels: &labels,
-            containers: &[],
+            namespace: &Arc::from("default"),
+            labels: &Arc::new(BTreeMap::new()),
+            spec: &Arc::default(),
             startup_time: 10,
             readiness_delay: 10,
         };

@@ -3,16 +3,7 @@
 //! reading and the previous one (the first reading after a container starts is measured
 //! from the start). A pod has no PodMetrics until its first scrape after it started.
 
-use std::sync::Arc;
-
-use std::collections::BTreeMap;
-
-use alpaca_metrics_api::GoDuration;
-use alpaca_metrics_api::resource::{ContainerMetrics, PodMetrics};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-
-use crate::clock::{Millis, timestamp};
+use crate::clock::Millis;
 use crate::cluster::{DeploymentState, Phase};
 use crate::scenario::DeploymentDef;
 
@@ -63,64 +54,7 @@ pub fn scrape(t: Millis, dep: &mut DeploymentState, def: &DeploymentDef) {
         };
         let cpu_nanos = |i: usize| (cpu * share(i) * 1e9).round() as i64;
         let mem_kib = (mem / n_containers / 1024.0).round() as i64;
-        let window = GoDuration::from_nanos(window * 1_000_000);
-        match &mut p.metrics {
-            // Updated in place: the previous sync's Snapshot is gone by now, so no copy.
-            Some(existing) => {
-                let m = Arc::make_mut(existing);
-                m.timestamp = Time(timestamp(t));
-                m.window = window;
-                for (i, c) in m.containers.iter_mut().enumerate() {
-                    set_quantity(&mut c.usage, "cpu", cpu_nanos(i), "n");
-                    set_quantity(&mut c.usage, "memory", mem_kib, "Ki");
-                }
-            }
-            None => {
-                let containers = def
-                    .containers
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        let mut usage = BTreeMap::new();
-                        set_quantity(&mut usage, "cpu", cpu_nanos(i), "n");
-                        set_quantity(&mut usage, "memory", mem_kib, "Ki");
-                        ContainerMetrics {
-                            name: c.name.clone(),
-                            usage,
-                        }
-                    })
-                    .collect();
-                p.metrics = Some(Arc::new(PodMetrics {
-                    api_version: alpaca_metrics_api::resource::API_VERSION.into(),
-                    kind: "PodMetrics".into(),
-                    metadata: ObjectMeta {
-                        name: Some(p.name.clone()),
-                        namespace: Some(def.namespace.clone()),
-                        labels: p.object.metadata.labels.clone(),
-                        ..ObjectMeta::default()
-                    },
-                    timestamp: Time(timestamp(t)),
-                    window,
-                    containers,
-                }));
-            }
-        }
-    }
-}
-
-/// Rewrites one usage quantity as `{value}{suffix}`, reusing its string.
-fn set_quantity(usage: &mut BTreeMap<String, Quantity>, resource: &str, value: i64, suffix: &str) {
-    let write = |q: &mut Quantity| {
-        q.0.clear();
-        q.0.push_str(itoa::Buffer::new().format(value));
-        q.0.push_str(suffix);
-    };
-    match usage.get_mut(resource) {
-        Some(q) => write(q),
-        None => {
-            let mut q = Quantity::default();
-            write(&mut q);
-            usage.insert(resource.to_string(), q);
-        }
+        // Updated in place: the previous sync's Snapshot is gone by now, so no copy.
+        p.set_usage(t, window, &dep.container_names, |i| (cpu_nanos(i), mem_kib));
     }
 }

@@ -42,6 +42,9 @@ pub struct Options {
     pub record: bool,
     /// Keep the Decision of the sync nearest this time (for `--explain-at`).
     pub explain_at: Option<Millis>,
+    /// Hand the controller loop full `Pod` and `PodMetrics` objects instead of compact
+    /// records (slower; the outcome is the same, which the tests check).
+    pub pod_objects: bool,
 }
 
 /// Receives the run's output as it happens.
@@ -120,7 +123,11 @@ pub struct Outcome {
 /// Runs a scenario.
 pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outcome, SimError> {
     let state = RefCell::new(State::new(sc));
-    let shell = Shell { sc, state: &state };
+    let shell = Shell {
+        sc,
+        state: &state,
+        records: !opts.pod_objects,
+    };
     let control = ControlLoop::new(sc.controller);
     let mut schedule = Schedule::new();
     let mut records: Vec<HpaRecord> = sc
@@ -228,10 +235,14 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
             else {
                 continue;
             };
-            let st = state.borrow();
-            let Some(i) = st.hpa_index(&key) else {
+            // Kept only to explain the sync; dropped first, so that the status written
+            // goes into the HPA object in place.
+            let snapshot = opts.explain_at.is_some().then_some(snapshot);
+            let Some(i) = state.borrow().hpa_index(&key) else {
                 continue;
             };
+            state.borrow_mut().hpas[i].settle();
+            let st = state.borrow();
             let h = &st.hpas[i];
             records[i].syncs += 1;
             if let Some(want) = opts.explain_at {
@@ -241,7 +252,10 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                 if closer {
                     // The loop decides without explanations; decide this sync again,
                     // explained (decide is pure, so the Decision is the same).
-                    let decision = alpaca_engine::decide(&snapshot).unwrap_or(*decision.clone());
+                    let decision = snapshot
+                        .as_ref()
+                        .and_then(|s| alpaca_engine::decide(s).ok())
+                        .unwrap_or_else(|| *decision.clone());
                     explained[i] = Some(Explained { at: t, decision });
                 }
             }

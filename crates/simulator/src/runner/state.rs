@@ -46,6 +46,19 @@ pub struct HpaState {
     pub events: Vec<RecordedEvent>,
     /// Events recorded since the runner last looked.
     pub fresh_events: Vec<Event>,
+    /// A status written during the sync under way, put into `object` by
+    /// [`HpaState::settle`] once the sync's Snapshot no longer shares it (so it is written
+    /// in place instead of copying the spec).
+    pub written_status: Option<HorizontalPodAutoscalerStatus>,
+}
+
+impl HpaState {
+    /// Puts the status written during the last sync into the object.
+    pub fn settle(&mut self) {
+        if let Some(status) = self.written_status.take() {
+            Arc::make_mut(&mut self.object).status = Some(status);
+        }
+    }
 }
 
 /// The mutable state of a run.
@@ -100,6 +113,7 @@ impl State {
                     target: h.target,
                     events: Vec::new(),
                     fresh_events: Vec::new(),
+                    written_status: None,
                 }
             })
             .collect::<Vec<HpaState>>();
