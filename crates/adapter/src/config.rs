@@ -219,9 +219,16 @@ impl ServerConfig {
 }
 
 async fn build_backend(args: &AdapterArgs) -> Result<Backend, AdapterError> {
-    let lister = cluster_client(args.kubeconfig.as_deref())
-        .await?
-        .map(ObjectLister::new);
+    let cluster = cluster_client(args.kubeconfig.as_deref()).await?;
+    if let Some(client) = &cluster {
+        // The resources the cluster serves (custom resources included), refreshed as often
+        // as the metrics are relisted.
+        let interval = to_std(args.metrics_relist_interval.nanos).max(Duration::from_secs(10));
+        if let Err(e) = crate::discovery::start(client.clone(), interval).await {
+            tracing::warn!(error = %e, "resource discovery failed; using the built-in table of resources until it succeeds");
+        }
+    }
+    let lister = cluster.map(ObjectLister::new);
     match args.backend {
         BackendKind::Memory => Ok(match lister {
             Some(l) => Backend::Memory(Arc::new(MemoryBackend::with_lister(l))),

@@ -13,6 +13,7 @@ pub mod auth;
 pub mod backend;
 pub mod command;
 pub mod config;
+pub mod discovery;
 pub mod error;
 pub mod limits;
 pub mod listener;

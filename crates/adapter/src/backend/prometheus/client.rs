@@ -89,10 +89,11 @@ impl PrometheusClient {
         })?;
         match (env.status.as_str(), env.data) {
             ("success", Some(d)) => Ok(d),
-            _ if env.error_type == "bad_data" => Err(BackendError::BadRequest(format!(
-                "Prometheus rejected the query: {}",
-                env.error
-            ))),
+            // prometheus-adapter answers every failed query with 500 InternalError; a
+            // query Prometheus refuses is a rule's fault, not the caller's.
+            _ if matches!(env.error_type.as_str(), "bad_data" | "execution") => Err(
+                BackendError::Internal(format!("Prometheus rejected the query: {}", env.error)),
+            ),
             _ => Err(BackendError::Unavailable(format!(
                 "Prometheus failed ({}): {}",
                 env.error_type, env.error
@@ -150,7 +151,7 @@ impl PrometheusClient {
                     value: parse_value(&v)?,
                 }])
             }
-            other => Err(BackendError::BadRequest(format!(
+            other => Err(BackendError::Internal(format!(
                 "the metrics query returned a {other}, not an instant vector"
             ))),
         }
