@@ -18,6 +18,8 @@ use crate::backend::Backend;
 use crate::backend::lister::ObjectLister;
 use crate::backend::memory::MemoryBackend;
 use crate::backend::prometheus::PrometheusBackend;
+use crate::backend::prometheus::client::PrometheusClient;
+use crate::backend::prometheus::connection::{ConnectionOptions, Verb};
 use crate::backend::prometheus::rules::Rules;
 use crate::error::AdapterError;
 use crate::limits::Limits;
@@ -247,9 +249,27 @@ async fn build_backend(args: &AdapterArgs) -> Result<Backend, AdapterError> {
                     "no cluster access: `*` queries with a labelSelector will be refused"
                 );
             }
-            let backend = PrometheusBackend::new(
+            let client = PrometheusClient::with_options(
                 &args.prometheus_url,
-                to_std(args.prometheus_timeout.nanos),
+                &ConnectionOptions {
+                    timeout: to_std(args.prometheus_timeout.nanos),
+                    ca_file: args.prometheus_ca_file.clone(),
+                    client_cert_file: args.prometheus_client_tls_cert_file.clone(),
+                    client_key_file: args.prometheus_client_tls_key_file.clone(),
+                    token_file: args.prometheus_token_file.clone(),
+                    auth_config: args.prometheus_auth_config.clone(),
+                    auth_in_cluster: args.prometheus_auth_incluster,
+                    headers: args.prometheus_header.clone(),
+                    verb: if args.prometheus_verb == "POST" {
+                        Verb::Post
+                    } else {
+                        Verb::Get
+                    },
+                },
+            )
+            .map_err(|e| AdapterError::InvalidArgs(e.to_string()))?;
+            let backend = PrometheusBackend::with_client(
+                client,
                 rules,
                 lister,
                 to_std(args.metrics_relist_interval.nanos).max(Duration::from_millis(100)),

@@ -1,7 +1,8 @@
 //! A stand-in kube-apiserver on loopback, answering only what the adapter asks a cluster:
 //! the `extension-apiserver-authentication` ConfigMap (which a test may change), TokenReviews,
 //! SubjectAccessReviews (only user `hpa`, only in namespace `default` or on `/metrics`),
-//! metadata lists of pods by label, and APIService objects (which a test may add).
+//! metadata lists of pods by label, API discovery (core pods and namespaces, and a custom
+//! resource `widgets.example.com`), and APIService objects (which a test may add).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -99,6 +100,18 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
                 }
             }),
         )
+        // Discovery: the core group and a custom resource (widgets.example.com, preferred
+        // version v1beta1), as a cluster with a CRD serves it.
+        .route("/api", get(|| async { Json(json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []})) }))
+        .route("/api/v1", get(|| async { Json(json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+            {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod", "verbs": ["get", "list"]},
+            {"name": "pods/status", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]},
+            {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace", "verbs": ["get", "list"]}]})) }))
+        .route("/apis", get(|| async { Json(json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+            {"name": "example.com", "versions": [{"groupVersion": "example.com/v1beta1", "version": "v1beta1"}],
+             "preferredVersion": {"groupVersion": "example.com/v1beta1", "version": "v1beta1"}}]})) }))
+        .route("/apis/example.com/v1beta1", get(|| async { Json(json!({"kind": "APIResourceList", "groupVersion": "example.com/v1beta1", "resources": [
+            {"name": "widgets", "singularName": "", "namespaced": true, "kind": "Widget", "verbs": ["get", "list"]}]})) }))
         .route(
             "/api/v1/namespaces/{ns}/pods",
             get(|Path(ns): Path<String>, Query(q): Query<BTreeMap<String, String>>| async move {

@@ -3,6 +3,7 @@
 //! the series name, label matchers for the objects and selectors, and the group-by label.
 
 pub mod client;
+pub mod connection;
 pub mod query_template;
 mod resource;
 pub mod resource_rules;
@@ -61,8 +62,18 @@ impl PrometheusBackend {
         lister: Option<ObjectLister>,
         relist: Duration,
     ) -> Result<Self, BackendError> {
+        Self::with_client(PrometheusClient::new(url, timeout)?, rules, lister, relist)
+    }
+
+    /// A backend using `client` (see [`PrometheusClient::with_options`]).
+    pub fn with_client(
+        client: PrometheusClient,
+        rules: Rules,
+        lister: Option<ObjectLister>,
+        relist: Duration,
+    ) -> Result<Self, BackendError> {
         Ok(Self {
-            client: PrometheusClient::new(url, timeout)?,
+            client,
             rules,
             lister,
             relist,
