@@ -11,6 +11,7 @@ pub mod apiservice;
 pub mod args;
 pub mod auth;
 pub mod backend;
+pub mod bare_errors;
 pub mod command;
 pub mod config;
 pub mod discovery;
