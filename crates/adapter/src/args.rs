@@ -161,6 +161,39 @@ pub struct AdapterArgs {
     /// Timeout of each Prometheus query.
     #[arg(long, default_value = "10s")]
     pub prometheus_timeout: GoDuration,
+
+    /// CA bundle (PEM) verifying Prometheus' serving certificate.
+    #[arg(long)]
+    pub prometheus_ca_file: Option<PathBuf>,
+
+    /// Client certificate (PEM) presented to Prometheus, with --prometheus-client-tls-key-file.
+    #[arg(long, requires = "prometheus_client_tls_key_file")]
+    pub prometheus_client_tls_cert_file: Option<PathBuf>,
+
+    /// Key (PEM) of --prometheus-client-tls-cert-file.
+    #[arg(long, requires = "prometheus_client_tls_cert_file")]
+    pub prometheus_client_tls_key_file: Option<PathBuf>,
+
+    /// File holding a bearer token sent to Prometheus.
+    #[arg(long)]
+    pub prometheus_token_file: Option<PathBuf>,
+
+    /// Kubeconfig whose current context's CA and credentials (token, basic auth or client
+    /// certificate) are used to connect to Prometheus (ignored with --prometheus-ca-file).
+    #[arg(long, conflicts_with = "prometheus_auth_incluster")]
+    pub prometheus_auth_config: Option<PathBuf>,
+
+    /// Connect to Prometheus with the pod's service account token and CA.
+    #[arg(long)]
+    pub prometheus_auth_incluster: bool,
+
+    /// Extra header sent to Prometheus, `Name=value`; repeatable.
+    #[arg(long)]
+    pub prometheus_header: Vec<String>,
+
+    /// HTTP verb of the queries to Prometheus: GET or POST.
+    #[arg(long, default_value = "GET", value_parser = ["GET", "POST"])]
+    pub prometheus_verb: String,
 }
 
 impl AdapterArgs {

@@ -18,6 +18,8 @@ use crate::backend::Backend;
 use crate::backend::lister::ObjectLister;
 use crate::backend::memory::MemoryBackend;
 use crate::backend::prometheus::PrometheusBackend;
+use crate::backend::prometheus::client::PrometheusClient;
+use crate::backend::prometheus::connection::{ConnectionOptions, Verb};
 use crate::backend::prometheus::rules::Rules;
 use crate::error::AdapterError;
 use crate::limits::Limits;
@@ -219,9 +221,16 @@ impl ServerConfig {
 }
 
 async fn build_backend(args: &AdapterArgs) -> Result<Backend, AdapterError> {
-    let lister = cluster_client(args.kubeconfig.as_deref())
-        .await?
-        .map(ObjectLister::new);
+    let cluster = cluster_client(args.kubeconfig.as_deref()).await?;
+    if let Some(client) = &cluster {
+        // The resources the cluster serves (custom resources included), refreshed as often
+        // as the metrics are relisted.
+        let interval = to_std(args.metrics_relist_interval.nanos).max(Duration::from_secs(10));
+        if let Err(e) = crate::discovery::start(client.clone(), interval).await {
+            tracing::warn!(error = %e, "resource discovery failed; using the built-in table of resources until it succeeds");
+        }
+    }
+    let lister = cluster.map(ObjectLister::new);
     match args.backend {
         BackendKind::Memory => Ok(match lister {
             Some(l) => Backend::Memory(Arc::new(MemoryBackend::with_lister(l))),
@@ -240,9 +249,27 @@ async fn build_backend(args: &AdapterArgs) -> Result<Backend, AdapterError> {
                     "no cluster access: `*` queries with a labelSelector will be refused"
                 );
             }
-            let backend = PrometheusBackend::new(
+            let client = PrometheusClient::with_options(
                 &args.prometheus_url,
-                to_std(args.prometheus_timeout.nanos),
+                &ConnectionOptions {
+                    timeout: to_std(args.prometheus_timeout.nanos),
+                    ca_file: args.prometheus_ca_file.clone(),
+                    client_cert_file: args.prometheus_client_tls_cert_file.clone(),
+                    client_key_file: args.prometheus_client_tls_key_file.clone(),
+                    token_file: args.prometheus_token_file.clone(),
+                    auth_config: args.prometheus_auth_config.clone(),
+                    auth_in_cluster: args.prometheus_auth_incluster,
+                    headers: args.prometheus_header.clone(),
+                    verb: if args.prometheus_verb == "POST" {
+                        Verb::Post
+                    } else {
+                        Verb::Get
+                    },
+                },
+            )
+            .map_err(|e| AdapterError::InvalidArgs(e.to_string()))?;
+            let backend = PrometheusBackend::with_client(
+                client,
                 rules,
                 lister,
                 to_std(args.metrics_relist_interval.nanos).max(Duration::from_millis(100)),

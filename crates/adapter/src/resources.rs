@@ -1,8 +1,79 @@
 //! Kubernetes resources the adapter can describe: the mapping between the resource names in
 //! URLs (`pods`, `deployments.apps`, `pod`), their kind and API group-version, the way a
-//! RESTMapper normalizes them, and the `describedObject` reference built from them.
+//! RESTMapper normalizes them, and the `describedObject` reference built from them. What the
+//! cluster serves (custom resources included) is learnt through discovery
+//! ([`crate::discovery`]) and recorded with [`set_discovered`]; a built-in table of well-known
+//! resources answers when there is no cluster.
+
+use std::sync::{Arc, RwLock};
 
 use k8s_openapi::api::core::v1::ObjectReference;
+
+/// A resource as discovery describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceEntry {
+    /// The API group, empty for the core group.
+    pub group: String,
+    /// The preferred version.
+    pub version: String,
+    /// The plural name.
+    pub plural: String,
+    /// The singular name (the lowercase kind when discovery leaves it empty).
+    pub singular: String,
+    /// The kind.
+    pub kind: String,
+}
+
+static DISCOVERED: RwLock<Option<Arc<Vec<ResourceEntry>>>> = RwLock::new(None);
+
+/// Records the resources the cluster serves; they take precedence over the built-in table.
+pub fn set_discovered(entries: Vec<ResourceEntry>) {
+    *DISCOVERED.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(entries));
+}
+
+/// The first resource, discovered ones first, for which `pred` holds.
+fn find(pred: impl Fn(&str, &str, &str, &str) -> bool) -> Option<ResourceEntry> {
+    let discovered = DISCOVERED.read().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(d) = discovered
+        && let Some(e) = d
+            .iter()
+            .find(|e| pred(&e.group, &e.plural, &e.singular, &e.kind))
+    {
+        return Some(e.clone());
+    }
+    KNOWN
+        .iter()
+        .find(|k| pred(k.group, k.plural, k.singular, k.kind))
+        .map(|k| ResourceEntry {
+            group: k.group.into(),
+            version: k.version.into(),
+            plural: k.plural.into(),
+            singular: k.singular.into(),
+            kind: k.kind.into(),
+        })
+}
+
+/// Every resource known: discovered ones first, then the built-in table.
+pub fn all() -> Vec<GroupResource> {
+    let mut out: Vec<GroupResource> = Vec::new();
+    if let Some(d) = DISCOVERED.read().unwrap_or_else(|e| e.into_inner()).clone() {
+        out.extend(d.iter().map(|e| GroupResource {
+            group: e.group.clone(),
+            resource: e.plural.clone(),
+        }));
+    }
+    out.extend(KNOWN.iter().map(|k| GroupResource {
+        group: k.group.into(),
+        resource: k.plural.into(),
+    }));
+    out
+}
+
+/// Whether `written` names `group`, as is or with `.` and `-` replaced by `_` (how
+/// prometheus-adapter writes groups in label templates).
+fn group_matches(group: &str, written: &str) -> bool {
+    group == written || group.replace(['.', '-'], "_") == written
+}
 
 /// A resource in a group, normalized to its plural lowercase name (`pods`, `deployments.apps`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -22,14 +93,14 @@ impl GroupResource {
             None => (s, ""),
         };
         let lower = resource.to_ascii_lowercase();
-        let known = KNOWN.iter().find(|k| {
-            (k.plural == lower || k.singular == lower || k.kind.eq_ignore_ascii_case(&lower))
-                && (group.is_empty() || k.group == group)
+        let known = find(|g, plural, singular, kind| {
+            (plural == lower || singular == lower || kind.eq_ignore_ascii_case(&lower))
+                && (group.is_empty() || group_matches(g, group))
         });
         match known {
             Some(k) => Self {
-                group: k.group.to_string(),
-                resource: k.plural.to_string(),
+                group: k.group,
+                resource: k.plural,
             },
             None => Self {
                 group: group.to_string(),
@@ -41,21 +112,16 @@ impl GroupResource {
     /// Whether this is one of the well-known resources (used to tell resource labels from
     /// other labels when a label template maps every label).
     pub fn is_known(&self) -> bool {
-        KNOWN
-            .iter()
-            .any(|k| k.plural == self.resource && k.group == self.group)
+        find(|g, plural, _, _| plural == self.resource && g == self.group).is_some()
     }
 
     /// What the resource is, as far as the adapter knows.
     pub fn info(&self) -> ResourceInfo {
-        match KNOWN
-            .iter()
-            .find(|k| k.plural == self.resource && k.group == self.group)
-        {
+        match find(|g, plural, _, _| plural == self.resource && g == self.group) {
             Some(k) => ResourceInfo {
-                kind: k.kind.to_string(),
-                version: k.version.to_string(),
-                singular: k.singular.to_string(),
+                kind: k.kind,
+                version: k.version,
+                singular: k.singular,
             },
             None => {
                 let singular = self

@@ -1,5 +1,6 @@
 //! Serving accepted connections with hyper (HTTP/1.1 and HTTP/2): the header read timeout, the
-//! router with the peer's [`PeerInfo`] attached to each request, and a graceful shutdown with a
+//! router with the peer's [`PeerInfo`] attached to each request, hyper's own error responses
+//! turned into `Status` objects ([`crate::bare_errors`]), and a graceful shutdown with a
 //! deadline: on shutdown, accepting stops, open connections are asked to finish (HTTP/2
 //! GOAWAY, HTTP/1 close after the current response), and whatever is still open at the
 //! deadline is closed, so a slow client cannot hold the process.
@@ -60,7 +61,10 @@ where
             router.clone().oneshot(req)
         });
         let conn = builder
-            .serve_connection(TokioIo::new(io), service)
+            .serve_connection(
+                TokioIo::new(crate::bare_errors::StatusOnBareErrors::new(io)),
+                service,
+            )
             .into_owned();
         let conn = graceful.watch(conn);
         connections.spawn(async move {

@@ -33,6 +33,10 @@ rules:
     matches: "^(.*)_total$"
     as: "${1}_per_second"
   metricsQuery: 'sum(irate(<<.Series>>{<<.LabelMatchers>>}[10s])) by (<<.GroupBy>>)'
+- seriesQuery: '{__name__="widget_queue_depth",namespace!="",widget!=""}'
+  resources:
+    template: "<<.Resource>>"
+  metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (<<index .GroupBySlice 0>>)'
 - seriesQuery: '{__name__="node_temperature_celsius",node!=""}'
   resources:
     overrides:
@@ -64,6 +68,29 @@ externalRules:
     overrides:
       namespace: {resource: namespace}
   metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+- seriesQuery: '{__name__="queue_backlog",queue!=""}'
+  resources:
+    template: "<<.Resource>>"
+  metricsQuery: 'sum(queue_messages{<<.LabelMatchers>>}) by (queue)'
+  name: {as: "queue_backlog_by_queue"}
+- seriesQuery: '{__name__="queue_messages",queue!=""}'
+  name: {as: "queue_messages_broken"}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by ('
+"#;
+
+/// The final configuration of prometheus-adapter's configuration walkthrough
+/// (docs/config-walkthrough.md), unchanged.
+const WALKTHROUGH: &str = r#"
+rules:
+- seriesQuery: 'http_requests_total{kubernetes_namespace!="",kubernetes_pod_name!=""}'
+  resources:
+    overrides:
+      kubernetes_namespace: {resource: "namespace"}
+      kubernetes_pod_name: {resource: "pod"}
+  name:
+    matches: "^(.*)_total"
+    as: "${1}_per_second"
+  metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)'
 "#;
 
 /// Kills Prometheus when the test ends, however it ends.
@@ -89,6 +116,11 @@ fn free_port() -> u16 {
 }
 
 fn start_prometheus(target: SocketAddr) -> PrometheusProcess {
+    start_prometheus_with(target, None)
+}
+
+/// Starts Prometheus, with `web` as its `--web.config.file` (TLS, basic auth) if given.
+fn start_prometheus_with(target: SocketAddr, web: Option<&str>) -> PrometheusProcess {
     let bin = which("prometheus").unwrap_or_else(|| {
         panic!(
             "the `prometheus` binary is not on PATH: the Prometheus backend tests need a real server. \
@@ -105,7 +137,13 @@ fn start_prometheus(target: SocketAddr) -> PrometheusProcess {
     )
     .unwrap();
     let port = free_port();
-    let child = Command::new(bin)
+    let mut cmd = Command::new(bin);
+    if let Some(web) = web {
+        let path = dir.path().join("web.yml");
+        std::fs::write(&path, web).unwrap();
+        cmd.arg(format!("--web.config.file={}", path.display()));
+    }
+    let child = cmd
         .arg(format!("--config.file={}", config.display()))
         .arg(format!(
             "--storage.tsdb.path={}",
@@ -121,7 +159,10 @@ fn start_prometheus(target: SocketAddr) -> PrometheusProcess {
         .expect("starting prometheus");
     PrometheusProcess {
         child,
-        url: format!("http://127.0.0.1:{port}"),
+        url: format!(
+            "{}://127.0.0.1:{port}",
+            if web.is_some() { "https" } else { "http" }
+        ),
         _dir: dir,
     }
 }
@@ -143,6 +184,7 @@ async fn serve_target() -> SocketAddr {
         get(move || async move {
             let c = 5.0 * start.elapsed().as_secs_f64();
             let (a, s, n) = (0.25 * c / 5.0, 0.01 * c / 5.0, 1.5 * c / 5.0);
+            let c2 = c / 5.0;
             format!(
                 "# TYPE container_cpu_usage_seconds_total counter\n\
                  container_cpu_usage_seconds_total{{namespace=\"default\",pod=\"web-1\",container=\"app\"}} {a}\n\
@@ -164,7 +206,14 @@ async fn serve_target() -> SocketAddr {
                  # TYPE queue_messages gauge\n\
                  queue_messages{{namespace=\"default\",queue=\"orders\"}} 30\n\
                  queue_messages{{namespace=\"default\",queue=\"emails\"}} 4\n\
-                 queue_messages{{namespace=\"other\",queue=\"orders\"}} 1000\n"
+                 queue_messages{{namespace=\"other\",queue=\"orders\"}} 1000\n\
+                 # TYPE queue_backlog gauge\n\
+                 queue_backlog{{queue=\"orders\"}} 1\n\
+                 # TYPE widget_queue_depth gauge\n\
+                 widget_queue_depth{{namespace=\"default\",widget=\"w-1\"}} 7\n\
+                 http_requests_total{{kubernetes_namespace=\"production\",kubernetes_pod_name=\"frontend-server-abcd-0123\",method=\"GET\"}} {c}\n\
+                 http_requests_total{{kubernetes_namespace=\"production\",kubernetes_pod_name=\"frontend-server-abcd-4567\",method=\"GET\"}} {c2}\n\
+                 http_requests_total{{kubernetes_namespace=\"production\",kubernetes_pod_name=\"frontend-server-abcd-4567\",method=\"POST\"}} {c2}\n"
             )
         }),
     );
@@ -240,6 +289,10 @@ async fn serves_custom_and_external_metrics_from_prometheus() {
     let kube = alpaca_adapter::config::kube_client(Some(&api.kubeconfig))
         .await
         .unwrap();
+    // The cluster's resources, a custom resource included, learnt through discovery.
+    alpaca_adapter::discovery::start(kube.clone(), Duration::from_secs(600))
+        .await
+        .unwrap();
     let backend = PrometheusBackend::new(
         &prom.url,
         Duration::from_secs(5),
@@ -294,6 +347,7 @@ async fn serves_custom_and_external_metrics_from_prometheus() {
         ("namespaces/app_requests_per_second", false),
         ("pods/http_requests_per_second", true),
         ("nodes/node_temperature_celsius", false),
+        ("widgets.example.com/widget_queue_depth", true),
     ] {
         assert!(
             listed.contains(&(expected.0.to_string(), expected.1)),
@@ -301,7 +355,29 @@ async fn serves_custom_and_external_metrics_from_prometheus() {
         );
     }
     let (_, v) = get("/apis/external.metrics.k8s.io/v1beta1".into()).await;
-    assert_eq!(v["resources"][0]["name"], "queue_messages");
+    let ext_names: Vec<&str> = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert!(ext_names.contains(&"queue_messages"), "{v}");
+
+    // A custom resource, resolved through discovery (kind, preferred version, singular),
+    // its label given by the template and the query using .GroupBySlice.
+    for path in ["widgets.example.com", "widget"] {
+        let (code, v) = get(format!(
+            "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/{path}/w-1/widget_queue_depth"
+        ))
+        .await;
+        assert_eq!(code, 200, "{v}");
+        assert_eq!(v["items"][0]["value"], "7");
+        assert_eq!(v["items"][0]["describedObject"]["kind"], "Widget");
+        assert_eq!(
+            v["items"][0]["describedObject"]["apiVersion"],
+            "example.com/v1beta1"
+        );
+    }
 
     // One pod, both versions.
     let (code, v) = get(
@@ -388,7 +464,38 @@ async fn serves_custom_and_external_metrics_from_prometheus() {
     assert_eq!(code, 200, "{v}");
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
     assert_eq!(v["items"][0]["value"], "30");
-    assert_eq!(v["items"][0]["metricLabels"]["queue"], "orders");
+    // `by (<<.GroupBy>>)` is `by ()` for external metrics, as in prometheus-adapter.
+    assert_eq!(v["items"][0]["metricLabels"], serde_json::json!({}));
+    // One value per series the query returns, with its labels; the namespace label from
+    // the rule's template.
+    let (code, v) = get(format!("{ext}/default/queue_backlog_by_queue")).await;
+    assert_eq!(code, 200, "{v}");
+    let mut per_queue: Vec<(String, String)> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["metricLabels"]["queue"].as_str().unwrap().to_string(),
+                i["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    per_queue.sort();
+    assert_eq!(
+        per_queue,
+        [
+            ("emails".into(), "4".into()),
+            ("orders".into(), "30".into())
+        ]
+    );
+    // A query Prometheus refuses (bad_data): 500 InternalError, as prometheus-adapter.
+    let (code, v) = get(format!("{ext}/default/queue_messages_broken")).await;
+    assert_eq!(
+        (code, v["reason"].as_str()),
+        (500, Some("InternalError")),
+        "{v}"
+    );
     let (_, v) = get(format!("{ext}/default/queue_messages")).await;
     assert_eq!(v["items"][0]["value"], "34");
     let (_, v) = get(format!(
@@ -510,4 +617,250 @@ async fn serves_resource_metrics_from_resource_rules() {
     .await;
     assert_eq!(code, 400);
     server.shutdown().await.unwrap();
+}
+
+/// Waits until Prometheus has scraped `series` at least three times.
+async fn wait_scraped(c: &reqwest::Client, prom: &PrometheusProcess, series: &str) {
+    wait_for(
+        "Prometheus to scrape the target",
+        Duration::from_secs(60),
+        || {
+            let c = c.clone();
+            let url = format!(
+                "{}/api/v1/query?query=count_over_time({series}[1m])",
+                prom.url
+            );
+            async move {
+                let v: Value = c.get(url).send().await.ok()?.json().await.ok()?;
+                let n: f64 = v["data"]["result"][0]["value"][1].as_str()?.parse().ok()?;
+                (n >= 3.0).then_some(())
+            }
+        },
+    )
+    .await;
+}
+
+/// prometheus-adapter's configuration walkthrough, its rules file unchanged: discovery lists
+/// the metric for pods and namespaces, and the per-pod rate is served for every pod.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_the_prometheus_adapter_walkthrough_configuration_unchanged() {
+    let target = serve_target().await;
+    let prom = start_prometheus(target);
+    let c = common::client();
+    wait_scraped(&c, &prom, "http_requests_total").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.yaml");
+    std::fs::write(&path, WALKTHROUGH).unwrap();
+    let backend = PrometheusBackend::new(
+        &prom.url,
+        Duration::from_secs(5),
+        Rules::load(&path).unwrap(),
+        None,
+        Duration::from_secs(1),
+    )
+    .unwrap();
+    backend.discover().await.unwrap();
+    let config = ServerConfig {
+        backend: Backend::Prometheus(Arc::new(backend)),
+        enable_write: false,
+        ..ServerConfig::insecure_local()
+    };
+    let server = Server::bind(config).await.unwrap();
+    let base = server.url();
+    let (_, v) = common::get(&c, &base, "/apis/custom.metrics.k8s.io/v1beta1").await;
+    let mut listed: Vec<(String, bool)> = v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["namespaced"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            ("namespaces/http_requests_per_second".to_string(), false),
+            ("pods/http_requests_per_second".to_string(), true)
+        ]
+    );
+    let v: Value = wait_for("both pods' rates", Duration::from_secs(30), || {
+        let (c, base) = (c.clone(), base.clone());
+        async move {
+            let (code, v) = common::get(
+                &c,
+                &base,
+                "/apis/custom.metrics.k8s.io/v1beta1/namespaces/production/pods/*/http_requests_per_second",
+            )
+            .await;
+            (code == 200 && v["items"].as_array()?.len() == 2).then_some(v)
+        }
+    })
+    .await;
+    assert_eq!(
+        names(&v),
+        ["frontend-server-abcd-0123", "frontend-server-abcd-4567"]
+    );
+    // 5/s for the first pod; 1/s for each of the second's two methods, summed by pod. The
+    // 2m rate is still filling up (Prometheus started seconds ago), so compare the two.
+    let rate = |pod: &str| {
+        let item = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["describedObject"]["name"] == pod)
+            .unwrap();
+        assert_eq!(item["metricName"], "http_requests_per_second");
+        milli(&item["value"])
+    };
+    let rates = [
+        rate("frontend-server-abcd-0123"),
+        rate("frontend-server-abcd-4567"),
+    ];
+    assert!(rates[1] > 0.0, "{v}");
+    let ratio = rates[0] / rates[1];
+    assert!((2.2..2.8).contains(&ratio), "ratio {ratio}: {v}");
+    server.shutdown().await.unwrap();
+}
+
+/// bcrypt of "test" (Prometheus' basic-auth guide), for the web config's `basic_auth_users`.
+const ADMIN_TEST_BCRYPT: &str = "$2b$12$hNf2lSsxfm0.i4a.1kVpSOVyBCfIB51VRjgBUyv6kdnyTlgWj81Ay";
+
+/// prometheus-adapter's connection options against a real Prometheus serving HTTPS, requiring
+/// a client certificate and basic auth: the CA and client certificate files, a kubeconfig
+/// carrying CA, client certificate and basic auth; and, against a recording stand-in, the
+/// bearer token file, extra headers and POST.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connects_with_prometheus_adapter_connection_options() {
+    use alpaca_adapter::backend::BackendError;
+    use alpaca_adapter::backend::prometheus::client::PrometheusClient;
+    use alpaca_adapter::backend::prometheus::connection::{ConnectionOptions, Verb};
+    use alpaca_adapter::pki::CertificateAuthority;
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let ca = CertificateAuthority::generate("prometheus-ca").unwrap();
+    let serving = ca.issue_server(&["127.0.0.1".into()]).unwrap();
+    let client_cert = ca.issue_client("adapter", &[]).unwrap();
+    let ca_file = file("ca.pem", ca.cert_pem());
+    let web = format!(
+        "tls_server_config:\n  cert_file: {}\n  key_file: {}\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: {}\nbasic_auth_users:\n  admin: {ADMIN_TEST_BCRYPT}\n",
+        file("serving.pem", &serving.cert_pem).display(),
+        file("serving-key.pem", &serving.key_pem).display(),
+        ca_file.display(),
+    );
+    let target = serve_target().await;
+    let prom = start_prometheus_with(target, Some(&web));
+    let cert_file = file("client.pem", &client_cert.cert_pem);
+    let key_file = file("client-key.pem", &client_cert.key_pem);
+    let kubeconfig = file(
+        "auth.kubeconfig",
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: p\n  cluster:\n    server: https://ignored\n    certificate-authority: ca.pem\ncontexts:\n- name: p\n  context: {cluster: p, user: u}\ncurrent-context: p\nusers:\n- name: u\n  user:\n    username: admin\n    password: test\n    client-certificate: client.pem\n    client-key: client-key.pem\n",
+    );
+    let timeout = Duration::from_secs(5);
+    let via_kubeconfig = PrometheusClient::with_options(
+        &prom.url,
+        &ConnectionOptions {
+            timeout,
+            auth_config: Some(kubeconfig),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let v = wait_for("Prometheus over HTTPS", Duration::from_secs(60), || {
+        let c = via_kubeconfig.clone();
+        async move { c.query("vector(1)").await.ok() }
+    })
+    .await;
+    assert_eq!(v[0].value, 1.0);
+    // The CA and client certificate files work; without basic auth Prometheus says 401.
+    let files = ConnectionOptions {
+        timeout,
+        ca_file: Some(ca_file.clone()),
+        client_cert_file: Some(cert_file.clone()),
+        client_key_file: Some(key_file.clone()),
+        ..Default::default()
+    };
+    match PrometheusClient::with_options(&prom.url, &files)
+        .unwrap()
+        .query("vector(1)")
+        .await
+    {
+        Err(BackendError::Unavailable(m)) => assert!(m.contains("401"), "{m}"),
+        other => panic!("expected a 401, got {other:?}"),
+    }
+    // Basic auth as a header, with the certificate files: served, GET and POST alike.
+    for verb in [Verb::Get, Verb::Post] {
+        let c = PrometheusClient::with_options(
+            &prom.url,
+            &ConnectionOptions {
+                headers: vec!["Authorization=Basic YWRtaW46dGVzdA==".into()],
+                verb,
+                ..files.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.query("vector(2)").await.unwrap()[0].value, 2.0);
+    }
+    // Without the client certificate the TLS handshake fails.
+    let no_cert = PrometheusClient::with_options(
+        &prom.url,
+        &ConnectionOptions {
+            timeout,
+            ca_file: Some(ca_file),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        no_cert.query("vector(1)").await,
+        Err(BackendError::Unavailable(_))
+    ));
+
+    // The bearer token file and extra headers, as a stand-in records them.
+    use axum::{Router, routing::any};
+    let seen: Arc<std::sync::Mutex<Vec<(String, axum::http::HeaderMap, String)>>> = Arc::default();
+    let log = seen.clone();
+    let app = Router::new().route(
+        "/api/v1/query",
+        any(
+            move |method: axum::http::Method, headers: axum::http::HeaderMap, body: String| {
+                let log = log.clone();
+                async move {
+                    log.lock()
+                        .unwrap()
+                        .push((method.to_string(), headers, body));
+                    axum::Json(serde_json::json!({"status": "success", "data": {"resultType": "vector", "result": []}}))
+                }
+            },
+        ),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let stand_in = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await });
+    let c = PrometheusClient::with_options(
+        &stand_in,
+        &ConnectionOptions {
+            timeout,
+            token_file: Some(file("token", "s3cret\n")),
+            headers: vec!["X-Scope-OrgID=tenant-1".into(), "X-Extra=a=b".into()],
+            verb: Verb::Post,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    c.query("up == 1").await.unwrap();
+    let (method, headers, body) = seen.lock().unwrap()[0].clone();
+    assert_eq!(method, "POST");
+    assert_eq!(headers["authorization"], "Bearer s3cret");
+    assert_eq!(headers["x-scope-orgid"], "tenant-1");
+    assert_eq!(headers["x-extra"], "a=b");
+    assert_eq!(body, "query=up%20%3D%3D%201");
 }

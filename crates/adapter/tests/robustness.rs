@@ -105,6 +105,114 @@ async fn every_failure_is_a_status() {
     assert_eq!(v["code"], code);
 }
 
+/// What hyper refuses before the router sees a request (a URI over its 64 KiB limit, headers
+/// over its buffer, a request line it cannot parse) is a `Status` too, over plain HTTP and
+/// HTTPS alike.
+#[tokio::test]
+async fn failures_hyper_answers_itself_are_statuses() {
+    let huge_uri = format!(
+        "GET /apis/{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(70 * 1024)
+    );
+    let huge_header = format!(
+        "GET /apis HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "b".repeat(1024 * 1024)
+    );
+    let cases = [
+        (huge_uri.as_str(), 414),
+        (huge_header.as_str(), 431),
+        ("NOT A REQUEST\r\n\r\n", 400),
+        ("GET /apis HTTP/1.1\r\nBad Header Line\r\n\r\n", 400),
+    ];
+    let check = |response: &str, code: u16| {
+        let (head, body) = response
+            .split_once("\r\n\r\n")
+            .unwrap_or_else(|| panic!("no response head: {response:?}"));
+        assert!(head.starts_with(&format!("HTTP/1.1 {code} ")), "{head}");
+        assert!(head.contains("content-type: application/json"), "{head}");
+        let v: serde_json::Value =
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}"));
+        assert_eq!(
+            (v["kind"].as_str(), v["code"].as_u64()),
+            (Some("Status"), Some(u64::from(code))),
+            "{v}"
+        );
+    };
+    let server = common::start_insecure().await;
+    let addr = server.url().trim_start_matches("http://").to_string();
+    for (request, code) in &cases {
+        let mut s = TcpStream::connect(&addr).await.unwrap();
+        // hyper may answer before it has read everything: ignore a reset on the rest.
+        let _ = s.write_all(request.as_bytes()).await;
+        let response = read_to_close(&mut s, Duration::from_secs(10))
+            .await
+            .expect("the connection is closed after the error");
+        check(&response, *code);
+    }
+    server.shutdown().await.unwrap();
+
+    // Over HTTPS: the wrapper sits above TLS.
+    let server =
+        Server::bind(ServerConfig::secure_local(alpaca_adapter::auth::Auth::insecure()).unwrap())
+            .await
+            .unwrap();
+    let addr = server.url().trim_start_matches("https://").to_string();
+    let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(
+        rustls::ClientConfig::builder()
+            .dangerous()
+            .with_custom_certificate_verifier(std::sync::Arc::new(AnyCert))
+            .with_no_client_auth(),
+    ));
+    let tcp = TcpStream::connect(&addr).await.unwrap();
+    let mut s = tls
+        .connect("localhost".try_into().unwrap(), tcp)
+        .await
+        .unwrap();
+    s.write_all(b"NOT A REQUEST\r\n\r\n").await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut out)).await;
+    check(&String::from_utf8_lossy(&out), 400);
+    server.shutdown().await.unwrap();
+}
+
+/// Accepts any server certificate (the test only looks at what is said over TLS).
+#[derive(Debug)]
+struct AnyCert;
+
+impl rustls::client::danger::ServerCertVerifier for AnyCert {
+    fn verify_server_cert(
+        &self,
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+    fn verify_tls13_signature(
+        &self,
+        _: &[u8],
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        rustls::crypto::ring::default_provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
 #[tokio::test]
 async fn a_client_slow_to_send_headers_is_cut_off() {
     let server = start(Limits {

@@ -129,6 +129,7 @@ impl From<BackendError> for ApiError {
             BackendError::NotFound(m) => ApiError::NotFound(m),
             BackendError::BadRequest(m) => ApiError::BadRequest(m),
             BackendError::Unavailable(m) => ApiError::Unavailable(m),
+            BackendError::Internal(m) => ApiError::Internal(m),
         }
     }
 }

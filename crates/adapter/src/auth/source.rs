@@ -161,8 +161,40 @@ impl AuthSource {
     }
 }
 
-/// Re-reads the settings every `interval` until shutdown, and puts new authenticators in
-/// force when the inputs changed; a failed read keeps the current ones (and is logged).
+/// Sends a signal each time the cluster's ConfigMap changes (a watch, with kube's backoff
+/// after failures), so a change applies at once rather than at the next periodic read.
+fn watch_configmap(client: kube::Client) -> tokio::sync::mpsc::Receiver<()> {
+    use futures::StreamExt;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use kube::runtime::{WatchStreamExt, watcher};
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let api: kube::Api<ConfigMap> = kube::Api::namespaced(client, lookup::NAMESPACE);
+    let config = watcher::Config::default().fields(&format!("metadata.name={}", lookup::NAME));
+    tokio::spawn(async move {
+        let mut events = watcher(api, config).default_backoff().boxed();
+        while let Some(event) = events.next().await {
+            match event {
+                Ok(
+                    watcher::Event::Apply(_) | watcher::Event::Delete(_) | watcher::Event::InitDone,
+                ) => {
+                    // A full channel already holds a pending re-read.
+                    if tx.try_send(()).is_err() && tx.is_closed() {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::debug!(error = %e, "watching the authentication configmap failed; retrying")
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// Re-reads the settings when the cluster's ConfigMap changes (watched) and every `interval`
+/// (the CA files, and a fallback), until shutdown; puts new authenticators in force when the
+/// inputs changed; a failed read keeps the current ones (and is logged).
 pub async fn reload(
     source: AuthSource,
     mut last: AuthInputs,
@@ -170,9 +202,21 @@ pub async fn reload(
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut changes = source.cluster.clone().map(watch_configmap);
     loop {
+        let changed = async {
+            match changes.as_mut() {
+                Some(rx) => {
+                    if rx.recv().await.is_none() {
+                        std::future::pending::<()>().await
+                    }
+                }
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
+            _ = changed => {}
             _ = shutdown.changed() => return,
         }
         if *shutdown.borrow() {

@@ -73,6 +73,10 @@ pub enum BackendError {
     /// The monitoring system could not be reached or failed (503 ServiceUnavailable).
     #[error("{0}")]
     Unavailable(String),
+    /// The query could not be built or was refused by the monitoring system (500
+    /// InternalError, as prometheus-adapter answers a Prometheus `bad_data`).
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// A metric value as a backend returns it before it is shaped for a version.

@@ -1,7 +1,8 @@
 //! A stand-in kube-apiserver on loopback, answering only what the adapter asks a cluster:
 //! the `extension-apiserver-authentication` ConfigMap (which a test may change), TokenReviews,
 //! SubjectAccessReviews (only user `hpa`, only in namespace `default` or on `/metrics`),
-//! metadata lists of pods by label, and APIService objects (which a test may add).
+//! metadata lists of pods by label, API discovery (core pods and namespaces, and a custom
+//! resource `widgets.example.com`), and APIService objects (which a test may add).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -23,7 +24,23 @@ pub struct FakeApiServer {
     pub apiservices: Arc<Mutex<BTreeMap<String, Value>>>,
     /// A kubeconfig pointing at it.
     pub kubeconfig: std::path::PathBuf,
+    /// Tells the watchers of the ConfigMap that it changed.
+    pub configmap_changed: tokio::sync::broadcast::Sender<()>,
     _dir: tempfile::TempDir,
+}
+
+impl FakeApiServer {
+    /// Replaces the ConfigMap's data and tells its watchers.
+    pub fn set_configmap(&self, data: BTreeMap<String, String>) {
+        *self.configmap.lock().unwrap() = data;
+        let _ = self.configmap_changed.send(());
+    }
+}
+
+fn configmap_json(data: &BTreeMap<String, String>, version: u64) -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "extension-apiserver-authentication", "namespace": "kube-system", "resourceVersion": version.to_string()},
+        "data": data})
 }
 
 /// Pods the stand-in lists: (namespace, name, labels).
@@ -39,6 +56,10 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
     let (sar_log, tr_log) = (reviews.clone(), reviews.clone());
     let configmap = Arc::new(Mutex::new(configmap));
     let served = configmap.clone();
+    let (listed, watched) = (configmap.clone(), configmap.clone());
+    let (configmap_changed, _) = tokio::sync::broadcast::channel::<()>(16);
+    let changes = configmap_changed.clone();
+    let version = Arc::new(std::sync::atomic::AtomicU64::new(1));
     let apiservices: Arc<Mutex<BTreeMap<String, Value>>> = Arc::default();
     let registered = apiservices.clone();
     let app = Router::new()
@@ -66,6 +87,38 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
                     Json(json!({"apiVersion": "v1", "kind": "ConfigMap",
                         "metadata": {"name": "extension-apiserver-authentication", "namespace": "kube-system"},
                         "data": data}))
+                }
+            }),
+        )
+        // List and watch of the ConfigMap (a watch sends MODIFIED at each set_configmap).
+        .route(
+            "/api/v1/namespaces/kube-system/configmaps",
+            get(move |Query(q): Query<BTreeMap<String, String>>| {
+                let (listed, watched, changes, version) =
+                    (listed.clone(), watched.clone(), changes.clone(), version.clone());
+                async move {
+                    use axum::response::IntoResponse;
+                    use std::sync::atomic::Ordering;
+                    if q.get("watch").map(String::as_str) != Some("true") {
+                        let data = listed.lock().unwrap().clone();
+                        let v = version.load(Ordering::SeqCst);
+                        return Json(json!({"apiVersion": "v1", "kind": "ConfigMapList",
+                            "metadata": {"resourceVersion": v.to_string()},
+                            "items": [configmap_json(&data, v)]}))
+                        .into_response();
+                    }
+                    let rx = changes.subscribe();
+                    let stream = futures::stream::unfold(rx, move |mut rx| {
+                        let (watched, version) = (watched.clone(), version.clone());
+                        async move {
+                            rx.recv().await.ok()?;
+                            let v = version.fetch_add(1, Ordering::SeqCst) + 1;
+                            let data = watched.lock().unwrap().clone();
+                            let line = format!("{}\n", json!({"type": "MODIFIED", "object": configmap_json(&data, v)}));
+                            Some((Ok::<_, std::convert::Infallible>(bytes::Bytes::from(line)), rx))
+                        }
+                    });
+                    axum::body::Body::from_stream(stream).into_response()
                 }
             }),
         )
@@ -99,6 +152,18 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
                 }
             }),
         )
+        // Discovery: the core group and a custom resource (widgets.example.com, preferred
+        // version v1beta1), as a cluster with a CRD serves it.
+        .route("/api", get(|| async { Json(json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []})) }))
+        .route("/api/v1", get(|| async { Json(json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+            {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod", "verbs": ["get", "list"]},
+            {"name": "pods/status", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]},
+            {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace", "verbs": ["get", "list"]}]})) }))
+        .route("/apis", get(|| async { Json(json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+            {"name": "example.com", "versions": [{"groupVersion": "example.com/v1beta1", "version": "v1beta1"}],
+             "preferredVersion": {"groupVersion": "example.com/v1beta1", "version": "v1beta1"}}]})) }))
+        .route("/apis/example.com/v1beta1", get(|| async { Json(json!({"kind": "APIResourceList", "groupVersion": "example.com/v1beta1", "resources": [
+            {"name": "widgets", "singularName": "", "namespaced": true, "kind": "Widget", "verbs": ["get", "list"]}]})) }))
         .route(
             "/api/v1/namespaces/{ns}/pods",
             get(|Path(ns): Path<String>, Query(q): Query<BTreeMap<String, String>>| async move {
@@ -126,6 +191,7 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
         configmap,
         apiservices,
         kubeconfig,
+        configmap_changed,
         _dir: dir,
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::connection::{ConnectionOptions, Verb};
 use crate::backend::BackendError;
 
 /// One sample of an instant vector.
@@ -24,6 +25,7 @@ pub struct Sample {
 pub struct PrometheusClient {
     base: String,
     http: reqwest::Client,
+    verb: Verb,
 }
 
 #[derive(Deserialize)]
@@ -52,15 +54,23 @@ struct VectorItem {
 impl PrometheusClient {
     /// A client for the server at `base` (`http://host:9090`), with a per-request timeout.
     pub fn new(base: &str, timeout: Duration) -> Result<Self, BackendError> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|e| {
-                BackendError::Unavailable(format!("building the Prometheus client: {e}"))
-            })?;
+        Self::with_options(
+            base,
+            &ConnectionOptions {
+                timeout,
+                ..ConnectionOptions::default()
+            },
+        )
+    }
+
+    /// A client for the server at `base` with TLS, credentials, headers and verb as given.
+    pub fn with_options(base: &str, opts: &ConnectionOptions) -> Result<Self, BackendError> {
+        let http =
+            super::connection::build(opts).map_err(|e| BackendError::Unavailable(e.to_string()))?;
         Ok(Self {
             base: base.trim_end_matches('/').to_string(),
             http,
+            verb: opts.verb,
         })
     }
 
@@ -70,10 +80,18 @@ impl PrometheusClient {
         params: &[(&str, String)],
     ) -> Result<T, BackendError> {
         let url = format!("{}{}", self.base, path);
-        let resp = self
-            .http
-            .get(&url)
-            .query(params)
+        let req = match self.verb {
+            Verb::Get => self.http.get(&url).query(params),
+            Verb::Post => self
+                .http
+                .post(&url)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(form(params)),
+        };
+        let resp = req
             .send()
             .await
             .map_err(|e| BackendError::Unavailable(format!("querying Prometheus at {url}: {e}")))?;
@@ -89,10 +107,11 @@ impl PrometheusClient {
         })?;
         match (env.status.as_str(), env.data) {
             ("success", Some(d)) => Ok(d),
-            _ if env.error_type == "bad_data" => Err(BackendError::BadRequest(format!(
-                "Prometheus rejected the query: {}",
-                env.error
-            ))),
+            // prometheus-adapter answers every failed query with 500 InternalError; a
+            // query Prometheus refuses is a rule's fault, not the caller's.
+            _ if matches!(env.error_type.as_str(), "bad_data" | "execution") => Err(
+                BackendError::Internal(format!("Prometheus rejected the query: {}", env.error)),
+            ),
             _ => Err(BackendError::Unavailable(format!(
                 "Prometheus failed ({}): {}",
                 env.error_type, env.error
@@ -150,9 +169,25 @@ impl PrometheusClient {
                     value: parse_value(&v)?,
                 }])
             }
-            other => Err(BackendError::BadRequest(format!(
+            other => Err(BackendError::Internal(format!(
                 "the metrics query returned a {other}, not an instant vector"
             ))),
         }
     }
+}
+
+/// `application/x-www-form-urlencoded` encoding of the parameters.
+fn form(params: &[(&str, String)]) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    params
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                utf8_percent_encode(k, NON_ALPHANUMERIC),
+                utf8_percent_encode(v, NON_ALPHANUMERIC)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }

@@ -3,12 +3,14 @@
 //! the series name, label matchers for the objects and selectors, and the group-by label.
 
 pub mod client;
+pub mod connection;
+pub mod query_template;
 mod resource;
 pub mod resource_rules;
 pub mod rules;
 pub mod template;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -24,6 +26,7 @@ use super::{
 use crate::backend::lister::ObjectLister;
 use crate::selector::{Operator, Requirement, Selector};
 use client::{PrometheusClient, Sample};
+use query_template::QueryArgs;
 use rules::{Rule, Rules};
 
 /// Which rule and series answer a metric.
@@ -59,8 +62,18 @@ impl PrometheusBackend {
         lister: Option<ObjectLister>,
         relist: Duration,
     ) -> Result<Self, BackendError> {
+        Self::with_client(PrometheusClient::new(url, timeout)?, rules, lister, relist)
+    }
+
+    /// A backend using `client` (see [`PrometheusClient::with_options`]).
+    pub fn with_client(
+        client: PrometheusClient,
+        rules: Rules,
+        lister: Option<ObjectLister>,
+        relist: Duration,
+    ) -> Result<Self, BackendError> {
         Ok(Self {
-            client: PrometheusClient::new(url, timeout)?,
+            client,
             rules,
             lister,
             relist,
@@ -175,16 +188,23 @@ impl PrometheusBackend {
                 rule.id, q.info.resource
             ))
         })?;
-        let mut matchers = Vec::new();
+        // As prometheus-adapter builds it: the metric selector, the namespace, the objects.
+        let mut matchers = selector_matchers(&q.metric_selector);
+        let mut values = selector_values(&q.metric_selector);
         if q.info.namespaced
             && let (Some(ns_label), Some(ns)) = (rule.namespace_label(), &q.namespace)
         {
             matchers.push(format!("{ns_label}={}", promql_string(ns)));
+            values.insert(ns_label, ns.clone());
         }
         match &q.objects {
-            ObjectSelection::Named(n) => matchers.push(format!("{res_label}={}", promql_string(n))),
+            ObjectSelection::Named(n) => {
+                matchers.push(format!("{res_label}={}", promql_string(n)));
+                values.insert(res_label.clone(), n.clone());
+            }
             ObjectSelection::Selected(sel) if sel.is_everything() => {
-                matchers.push(format!("{res_label}!=\"\""))
+                matchers.push(format!("{res_label}!=\"\""));
+                values.insert(res_label.clone(), ".+".into());
             }
             ObjectSelection::Selected(sel) => {
                 let lister = self.lister.as_ref().ok_or_else(|| {
@@ -204,14 +224,18 @@ impl PrometheusBackend {
                     .collect::<Vec<_>>()
                     .join("|");
                 matchers.push(format!("{res_label}=~{}", promql_string(&alt)));
+                values.insert(res_label.clone(), names.join("|"));
             }
         }
-        matchers.extend(selector_matchers(&q.metric_selector));
-        let query = rule.metrics_query.render(&[
-            ("Series", &src.series),
-            ("LabelMatchers", &matchers.join(",")),
-            ("GroupBy", &res_label),
-        ]);
+        let query = rule
+            .metrics_query
+            .render(&QueryArgs {
+                series: src.series.clone(),
+                label_matchers: matchers.join(","),
+                label_values_by_name: values,
+                group_by_slice: vec![res_label.clone()],
+            })
+            .map_err(|e| BackendError::Internal(format!("rule {}: {e}", rule.id)))?;
         let samples = self.client.query(&query).await?;
         let metric = MetricIdentifier {
             name: q.info.metric.clone(),
@@ -267,47 +291,70 @@ impl PrometheusBackend {
             ))
         })?;
         let rule: &Rule = &self.rules.external[src.rule];
-        let mut matchers = Vec::new();
-        let mut group_by: BTreeSet<String> = q
-            .selector
-            .requirements()
-            .iter()
-            .filter(|r| crate::selector::is_equality(r) || r.operator == Operator::In)
-            .map(|r| r.key.clone())
-            .collect();
-        if rule.external_namespaced()
-            && let Some(ns_label) = rule.namespace_label()
-        {
-            matchers.push(format!("{ns_label}={}", promql_string(&q.namespace)));
-            group_by.insert(ns_label);
-        }
-        matchers.extend(selector_matchers(&q.selector));
-        let query = rule.metrics_query.render(&[
-            ("Series", &src.series),
-            ("LabelMatchers", &matchers.join(",")),
-            (
-                "GroupBy",
-                &group_by.into_iter().collect::<Vec<_>>().join(","),
-            ),
-        ]);
+        let query = external_query(rule, &src.series, q)?;
+        // As prometheus-adapter: one value per series the query returns, with its labels.
         let samples = self.client.query(&query).await?;
         Ok(samples
             .into_iter()
             .filter_map(|s| {
                 let value = crate::quantity::from_f64(s.value)?;
-                let timestamp = time_of(&s);
-                let mut labels = s.labels;
-                labels.remove("__name__");
                 Some(ExternalMetricValue {
                     metric_name: q.metric.clone(),
-                    metric_labels: labels,
-                    timestamp,
+                    timestamp: time_of(&s),
+                    metric_labels: s.labels,
                     window_seconds: None,
                     value,
                 })
             })
             .collect())
     }
+}
+
+/// The query of an external metric, as prometheus-adapter's `BuildExternal` makes it: the
+/// selector's matchers, then the namespace's (through the label `overrides` or `template` maps
+/// to namespaces) unless the rule says `namespaced: false`; `.GroupBy` is empty;
+/// `labelValueReplacements` apply to `.LabelValuesByName`.
+pub fn external_query(
+    rule: &Rule,
+    series: &str,
+    q: &ExternalQuery,
+) -> Result<String, BackendError> {
+    let mut matchers = selector_matchers(&q.selector);
+    let mut values = selector_values(&q.selector);
+    if rule.external_namespaced() {
+        let ns_label = rule.namespace_label().ok_or_else(|| {
+            BackendError::Internal(format!(
+                "rule {}: no label maps to namespaces (resources.overrides or resources.template), \
+                 so the query cannot be restricted to namespace {}; \
+                 set resources.namespaced: false to query across namespaces",
+                rule.id, q.namespace
+            ))
+        })?;
+        matchers.push(format!("{ns_label}={}", promql_string(&q.namespace)));
+        values.insert(ns_label, q.namespace.clone());
+    }
+    for (find, replace) in &rule.label_value_replacements {
+        for v in values.values_mut() {
+            *v = v.replace(find.as_str(), replace);
+        }
+    }
+    rule.metrics_query
+        .render(&QueryArgs {
+            series: series.to_string(),
+            label_matchers: matchers.join(","),
+            label_values_by_name: values,
+            group_by_slice: Vec::new(),
+        })
+        .map_err(|e| BackendError::Internal(format!("rule {}: {e}", rule.id)))
+}
+
+/// The values a selector's requirements name, per label, joined by `|` (prometheus-adapter's
+/// `.LabelValuesByName`).
+pub fn selector_values(sel: &Selector) -> BTreeMap<String, String> {
+    sel.requirements()
+        .iter()
+        .map(|r| (r.key.clone(), r.values.join("|")))
+        .collect()
 }
 
 fn time_of(s: &Sample) -> Time {
@@ -381,5 +428,58 @@ mod tests {
             ]
         );
         assert_eq!(promql_string("a\"b\\"), "\"a\\\"b\\\\\"");
+    }
+
+    fn ext(rule_yaml: &str, namespace: &str, selector: &str) -> Result<String, BackendError> {
+        let rules = Rules::parse(&format!("externalRules: [{rule_yaml}]")).unwrap();
+        let q = ExternalQuery {
+            namespace: namespace.into(),
+            metric: "m".into(),
+            selector: crate::selector::parse(selector).unwrap(),
+        };
+        external_query(&rules.external[0], "queue_messages", &q)
+    }
+
+    #[test]
+    fn external_queries_as_prometheus_adapter_builds_them() {
+        let q = "metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'";
+        // The namespace label from the template as well as from overrides; no group-by.
+        assert_eq!(
+            ext(
+                &format!("{{seriesQuery: x, {q}, resources: {{template: 'k_<<.Resource>>'}}}}"),
+                "ns",
+                "queue=a"
+            )
+            .unwrap(),
+            "sum(queue_messages{queue=\"a\",k_namespace=\"ns\"}) by ()"
+        );
+        assert_eq!(
+            ext(&format!("{{seriesQuery: x, {q}, resources: {{overrides: {{ns: {{resource: namespace}}}}}}}}"), "ns", "").unwrap(),
+            "sum(queue_messages{ns=\"ns\"}) by ()"
+        );
+        // Without a namespace label the query cannot be restricted: 500, unless namespaced: false.
+        assert!(matches!(
+            ext(&format!("{{seriesQuery: x, {q}}}"), "ns", ""),
+            Err(BackendError::Internal(m)) if m.contains("namespaced: false")
+        ));
+        assert_eq!(
+            ext(
+                &format!("{{seriesQuery: x, {q}, resources: {{namespaced: false}}}}"),
+                "ns",
+                "q in (a,b)"
+            )
+            .unwrap(),
+            "sum(queue_messages{q=~\"a|b\"}) by ()"
+        );
+        // .LabelValuesByName, with labelValueReplacements applied to it.
+        assert_eq!(
+            ext(
+                "{seriesQuery: x, metricsQuery: 'q{t=\"<<.LabelValuesByName.topic>>\"}', resources: {namespaced: false}, labelValueReplacements: [{find: '_', replace: '#'}]}",
+                "ns",
+                "topic=a_b"
+            )
+            .unwrap(),
+            "q{t=\"a#b\"}"
+        );
     }
 }

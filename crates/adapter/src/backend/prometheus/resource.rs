@@ -12,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::client::Sample;
+use super::query_template::QueryArgs;
 use super::resource_rules::ResourceRule;
 use super::{PrometheusBackend, promql_string};
 use crate::backend::lister::ListedObject;
@@ -61,10 +62,9 @@ impl PrometheusBackend {
             ("cpu", &rules.cpu, Format::DecimalSI),
             ("memory", &rules.memory, Format::BinarySI),
         ] {
-            let samples = self
-                .client
-                .query(&query(rule, node, q, listed.as_deref()))
-                .await?;
+            let query = query(rule, node, q, listed.as_deref())
+                .map_err(|e| BackendError::Internal(format!("resourceRules.{resource}: {e}")))?;
+            let samples = self.client.query(&query).await?;
             for s in samples {
                 let Some((key, container)) = key_of(rule, node, &s) else {
                     continue;
@@ -123,7 +123,7 @@ fn query(
     node: bool,
     q: &ResourceQuery,
     listed: Option<&[ListedObject]>,
-) -> String {
+) -> Result<String, String> {
     let one_of = |values: BTreeSet<&str>| {
         let alt: Vec<String> = values.into_iter().map(regex::escape).collect();
         promql_string(&format!("^(?:{})$", alt.join("|")))
@@ -133,41 +133,57 @@ fn query(
     } else {
         (&rule.pod_label, &rule.container_query)
     };
+    let joined = |values: BTreeSet<&str>| values.into_iter().collect::<Vec<_>>().join("|");
     let mut matchers = Vec::new();
+    let mut values = BTreeMap::new();
     if !node {
+        let ns_label = &rule.namespace_label;
         match (listed, &q.namespace) {
-            (Some(objs), _) => matchers.push(format!(
-                "{}=~{}",
-                rule.namespace_label,
-                one_of(objs.iter().map(|o| o.namespace.as_str()).collect())
-            )),
-            (None, Some(ns)) => {
-                matchers.push(format!("{}={}", rule.namespace_label, promql_string(ns)))
+            (Some(objs), _) => {
+                let nss: BTreeSet<&str> = objs.iter().map(|o| o.namespace.as_str()).collect();
+                matchers.push(format!("{ns_label}=~{}", one_of(nss.clone())));
+                values.insert(ns_label.clone(), joined(nss));
             }
-            (None, None) => matchers.push(format!("{}!=\"\"", rule.namespace_label)),
+            (None, Some(ns)) => {
+                matchers.push(format!("{ns_label}={}", promql_string(ns)));
+                values.insert(ns_label.clone(), ns.clone());
+            }
+            (None, None) => {
+                matchers.push(format!("{ns_label}!=\"\""));
+                values.insert(ns_label.clone(), ".+".into());
+            }
         }
     }
     match (listed, &q.name) {
-        (Some(objs), _) => matchers.push(format!(
-            "{name_label}=~{}",
-            one_of(objs.iter().map(|o| o.name.as_str()).collect())
-        )),
-        (None, Some(n)) => matchers.push(format!("{name_label}={}", promql_string(n))),
-        (None, None) => matchers.push(format!("{name_label}!=\"\"")),
+        (Some(objs), _) => {
+            let names: BTreeSet<&str> = objs.iter().map(|o| o.name.as_str()).collect();
+            matchers.push(format!("{name_label}=~{}", one_of(names.clone())));
+            values.insert(name_label.clone(), joined(names));
+        }
+        (None, Some(n)) => {
+            matchers.push(format!("{name_label}={}", promql_string(n)));
+            values.insert(name_label.clone(), n.clone());
+        }
+        (None, None) => {
+            matchers.push(format!("{name_label}!=\"\""));
+            values.insert(name_label.clone(), ".+".into());
+        }
     }
-    let group_by = if node {
-        rule.node_label.clone()
+    let group_by_slice = if node {
+        vec![rule.node_label.clone()]
     } else {
-        format!(
-            "{},{},{}",
-            rule.namespace_label, rule.pod_label, rule.container_label
-        )
+        vec![
+            rule.namespace_label.clone(),
+            rule.pod_label.clone(),
+            rule.container_label.clone(),
+        ]
     };
-    template.render(&[
-        ("Series", ""),
-        ("LabelMatchers", &matchers.join(",")),
-        ("GroupBy", &group_by),
-    ])
+    template.render(&QueryArgs {
+        series: String::new(),
+        label_matchers: matchers.join(","),
+        label_values_by_name: values,
+        group_by_slice,
+    })
 }
 
 /// Which object and container a sample is about.

@@ -6,8 +6,8 @@
 
 use serde::Deserialize;
 
+use super::query_template::QueryTemplate;
 use super::rules::{ResourcesSpec, Rule, RuleSpec, RulesError};
-use super::template::Template;
 use crate::resources::GroupResource;
 use alpaca_metrics_api::GoDuration;
 
@@ -42,9 +42,9 @@ pub struct ResourceRuleSpec {
 #[derive(Debug, Clone)]
 pub struct ResourceRule {
     /// `containerQuery`.
-    pub container_query: Template,
+    pub container_query: QueryTemplate,
     /// `nodeQuery`.
-    pub node_query: Template,
+    pub node_query: QueryTemplate,
     /// The label naming namespaces.
     pub namespace_label: String,
     /// The label naming pods.

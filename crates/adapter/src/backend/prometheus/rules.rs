@@ -1,8 +1,8 @@
 //! The rules file, in the spirit of prometheus-adapter's: for custom metrics (`rules`) and
 //! external metrics (`externalRules`), a series discovery query with filters, the mapping of
 //! series labels to Kubernetes resources (`overrides` and a `<<.Group>>`/`<<.Resource>>`
-//! `template`), the renaming of series to metrics (`name.matches`/`name.as`) and the
-//! `metricsQuery` template over `<<.Series>>`, `<<.LabelMatchers>>` and `<<.GroupBy>>`.
+//! `template`), the renaming of series to metrics (`name.matches`/`name.as`), the
+//! `metricsQuery` Go template (see [`super::query_template`]) and `labelValueReplacements`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,6 +10,7 @@ use std::path::Path;
 use regex::Regex;
 use serde::Deserialize;
 
+use super::query_template::QueryTemplate;
 use super::template::Template;
 use crate::resources::GroupResource;
 
@@ -86,6 +87,20 @@ pub struct RuleSpec {
     pub name: NameSpec,
     /// The query template.
     pub metrics_query: String,
+    /// Find/replace applied to the values of `.LabelValuesByName` of external queries.
+    #[serde(default)]
+    pub label_value_replacements: Vec<LabelValueReplacement>,
+}
+
+/// One find/replace of `labelValueReplacements`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LabelValueReplacement {
+    /// The text to find.
+    #[serde(default)]
+    pub find: String,
+    /// What replaces it.
+    #[serde(default)]
+    pub replace: String,
 }
 
 /// A filter on series names.
@@ -146,8 +161,10 @@ pub struct Rule {
     name_matches: Regex,
     name_as: String,
     /// The query template.
-    pub metrics_query: Template,
+    pub metrics_query: QueryTemplate,
     namespaced: Option<bool>,
+    /// `labelValueReplacements` as (find, replace).
+    pub label_value_replacements: Vec<(String, String)>,
 }
 
 /// All rules, ready to use.
@@ -216,6 +233,12 @@ impl Rule {
         }
         let mut filters = Vec::new();
         for f in &spec.series_filters {
+            if f.is.is_some() == f.is_not.is_some() {
+                return Err(RulesError::Template {
+                    rule: id,
+                    message: "each of seriesFilters needs exactly one of is and isNot".into(),
+                });
+            }
             if let Some(p) = &f.is {
                 filters.push((regex(p)?, true));
             }
@@ -227,9 +250,8 @@ impl Rule {
             rule: id.clone(),
             message,
         };
-        let metrics_query =
-            Template::parse(&spec.metrics_query, &["Series", "LabelMatchers", "GroupBy"])
-                .map_err(|m| template_err(format!("metricsQuery: {m}")))?;
+        let metrics_query = QueryTemplate::parse(&spec.metrics_query)
+            .map_err(|m| template_err(format!("metricsQuery: {m}")))?;
         let template = match &spec.resources.template {
             None => None,
             Some(t) => {
@@ -256,10 +278,20 @@ impl Rule {
         let name_matches = regex(name_pattern)?;
         let name_as = if !spec.name.as_.is_empty() {
             spec.name.as_.clone()
-        } else if name_matches.captures_len() == 2 {
-            "$1".to_string()
         } else {
-            "$0".to_string()
+            match name_matches.captures_len() {
+                1 => "$0".to_string(),
+                2 => "$1".to_string(),
+                n => {
+                    return Err(RulesError::Template {
+                        rule: id,
+                        message: format!(
+                            "name.matches {name_pattern:?} has {} capture groups: name.as must say which to use",
+                            n - 1
+                        ),
+                    });
+                }
+            }
         };
         Ok(Self {
             id,
@@ -283,6 +315,11 @@ impl Rule {
             name_as,
             metrics_query,
             namespaced: spec.resources.namespaced,
+            label_value_replacements: spec
+                .label_value_replacements
+                .iter()
+                .map(|r| (r.find.clone(), r.replace.clone()))
+                .collect(),
         })
     }
 
@@ -316,7 +353,14 @@ impl Rule {
             format!("{resource}.{group}")
         };
         let gr = GroupResource::parse(&spec);
-        gr.is_known().then_some(gr)
+        if gr.is_known() {
+            return Some(gr);
+        }
+        // A group with `_` in it (`networking_k8s_io`) makes the split ambiguous: find the
+        // resource whose label is this one.
+        crate::resources::all()
+            .into_iter()
+            .find(|gr| self.label_for_resource(gr).as_deref() == Some(label))
     }
 
     /// The label that names a resource, if any.
@@ -326,9 +370,10 @@ impl Rule {
         }
         let (tpl, _) = self.template.as_ref()?;
         let singular = gr.info().singular;
+        // As prometheus-adapter: the group with `.` and `-` replaced by `_`, the singular name.
         Some(tpl.render_with(
             |name| match name {
-                "Group" => gr.group.clone(),
+                "Group" => gr.group.replace(['.', '-'], "_"),
                 _ => singular.clone(),
             },
             str::to_string,
@@ -340,10 +385,11 @@ impl Rule {
         self.label_for_resource(&GroupResource::parse("namespaces"))
     }
 
-    /// For external rules: whether queries are restricted to the caller's namespace.
+    /// For external rules: whether queries are restricted to the caller's namespace (through
+    /// the label that `overrides` or `template` maps to namespaces); `namespaced: false` turns
+    /// it off.
     pub fn external_namespaced(&self) -> bool {
         self.namespaced.unwrap_or(true)
-            && self.overrides.values().any(|r| r.resource == "namespaces")
     }
 }
 
@@ -417,5 +463,43 @@ externalRules:
         );
         assert!(Rules::parse("rules: [{seriesQuery: '', metricsQuery: 'y'}]").is_err());
         assert!(Rules::parse("rules: 3").is_err());
+        // Several capture groups and no `as`: which one names the metric? Refused, as upstream.
+        let e = Rules::parse(
+            "rules: [{seriesQuery: 'x', metricsQuery: 'y', name: {matches: '^(a)_(b)$'}}]",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("rules[0]") && e.contains("name.as"), "{e}");
+        assert!(
+            Rules::parse(
+                "rules: [{seriesQuery: 'x', metricsQuery: 'y', name: {matches: '^(a)_(b)$', as: '$2'}}]"
+            )
+            .is_ok()
+        );
+        assert!(
+            Rules::parse(
+                "rules: [{seriesQuery: 'x', metricsQuery: 'y', seriesFilters: [{is: a, isNot: b}]}]"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn template_groups_are_sanitized() {
+        let r = Rules::parse(
+            "rules: [{seriesQuery: 'x', metricsQuery: 'y', resources: {template: 'kube_<<.Group>>_<<.Resource>>'}}]",
+        )
+        .unwrap();
+        let rule = &r.custom[0];
+        assert_eq!(
+            rule.label_for_resource(&GroupResource::parse("ingresses.networking.k8s.io"))
+                .as_deref(),
+            Some("kube_networking_k8s_io_ingress")
+        );
+        assert_eq!(
+            rule.resource_for_label("kube_networking_k8s_io_ingress"),
+            Some(GroupResource::parse("ingresses.networking.k8s.io"))
+        );
+        assert_eq!(rule.namespace_label().as_deref(), Some("kube__namespace"));
     }
 }

@@ -1,5 +1,7 @@
-//! The `<<.Name>>` placeholders of prometheus-adapter's query and label templates (Go
-//! templates with `<<`/`>>` delimiters), restricted to plain field substitution.
+//! The `<<.Group>>`/`<<.Resource>>` placeholders of a rule's `resources.template` (a Go
+//! template with `<<`/`>>` delimiters there), restricted to plain field substitution, which
+//! can also be turned into the regular expression that reads a label back. Query templates
+//! are full Go templates: [`super::query_template`].
 
 /// A parsed template: literal text and named placeholders.
 #[derive(Debug, Clone, PartialEq, Eq)]
