@@ -67,6 +67,7 @@ pub struct ControlLoop {
     config: ControllerConfig,
     explain: bool,
     memory: Mutex<HashMap<HpaKey, History>>,
+    selectors: crate::selectors::Selectors,
 }
 
 impl ControlLoop {
@@ -76,6 +77,7 @@ impl ControlLoop {
             config,
             explain: false,
             memory: Mutex::new(HashMap::default()),
+            selectors: crate::selectors::Selectors::default(),
         }
     }
 
@@ -104,6 +106,7 @@ impl ControlLoop {
     /// Forgets an HPA.
     pub fn forget(&self, key: &HpaKey) {
         self.lock().remove(key);
+        self.selectors.forget(key);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<HpaKey, History>> {
@@ -178,13 +181,16 @@ impl ControlLoop {
             external_metrics: Vec::new(),
             errors,
             custom_kinds,
+            autoscaler_selectors: Vec::new(),
             history: self.memory(key),
         };
         if snapshot.scale.is_none() || selector.is_empty() {
             snapshot.hpa = hpa.into();
             return Ok((snapshot, reads));
         }
+        self.selectors.put(key, &selector);
         snapshot.pods = cluster.pods(ns, &selector).await.unwrap_or_default();
+        snapshot.autoscaler_selectors = self.selectors.overlapping(key, &snapshot.pods);
         let mut resource_read = None;
         // An HPA without metrics gets the API server's default cpu metric.
         let default_metrics = [k8s_openapi::api::autoscaling::v2::MetricSpec {
