@@ -13,16 +13,17 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::cluster::HpaKey;
 
+/// A namespace's autoscalers: name → (selector text, parsed).
+type Namespace = BTreeMap<String, (String, Selector)>;
+
 /// Selectors by namespace and autoscaler name.
 #[derive(Debug, Default)]
 pub(crate) struct Selectors {
-    by_namespace: Mutex<HashMap<String, BTreeMap<String, (String, Selector)>>>,
+    by_namespace: Mutex<HashMap<String, Namespace>>,
 }
 
 impl Selectors {
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, BTreeMap<String, (String, Selector)>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Namespace>> {
         self.by_namespace
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
