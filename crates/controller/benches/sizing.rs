@@ -286,9 +286,7 @@ async fn controller(kubeconfig: String, n: u64) {
     let rounds = (s2 - s1) as f64 / n as f64;
     let lag_sum = series_sum(&text, "alpaca_controller_sync_lag_seconds_sum");
     let lag_count = series_sum(&text, "alpaca_controller_sync_lag_seconds_count").max(1.0);
-    println!(
-        "sizing: {n} autoscalers × {PODS} pods (and as many pods in namespaces without autoscalers), concurrency {concurrency}, 15 s period"
-    );
+    println!("sizing: {n} autoscalers × {PODS} pods, concurrency {concurrency}, 15 s period");
     println!(
         "  first round (LIST and cache, {n} syncs, {n} status writes): {:.2} s CPU, {first_wall:.1} s wall",
         cpu1 - cpu0
