@@ -67,6 +67,7 @@ pub struct ControlLoop {
     config: ControllerConfig,
     explain: bool,
     memory: Mutex<HashMap<HpaKey, History>>,
+    selectors: crate::selectors::Selectors,
 }
 
 impl ControlLoop {
@@ -76,6 +77,7 @@ impl ControlLoop {
             config,
             explain: false,
             memory: Mutex::new(HashMap::default()),
+            selectors: crate::selectors::Selectors::default(),
         }
     }
 
@@ -104,6 +106,7 @@ impl ControlLoop {
     /// Forgets an HPA.
     pub fn forget(&self, key: &HpaKey) {
         self.lock().remove(key);
+        self.selectors.forget(key);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<HpaKey, History>> {
@@ -179,12 +182,14 @@ impl ControlLoop {
             external_metrics: Vec::new(),
             errors,
             custom_kinds,
+            autoscaler_selectors: Vec::new(),
             history: self.memory(key),
         };
         if snapshot.scale.is_none() || selector.is_empty() {
             snapshot.hpa = hpa.into();
             return Ok((snapshot, reads));
         }
+        self.selectors.put(key, &selector);
         let mut resource_read = None;
         // A shell with compact records answers the pod list and the resource metrics in
         // one read; a failed read is the resource metrics API's error, as a failed
@@ -198,6 +203,15 @@ impl ControlLoop {
             }
             None => snapshot.pods = cluster.pods(ns, &selector).await.unwrap_or_default(),
         }
+        snapshot.autoscaler_selectors = match &snapshot.pod_records {
+            Some(records) => self
+                .selectors
+                .overlapping(key, records.iter().map(|r| Some(&*r.labels))),
+            None => self.selectors.overlapping(
+                key,
+                snapshot.pods.iter().map(|p| p.metadata.labels.as_ref()),
+            ),
+        };
         // An HPA without metrics gets the API server's default cpu metric.
         let default_metrics = [k8s_openapi::api::autoscaling::v2::MetricSpec {
             type_: "Resource".into(),

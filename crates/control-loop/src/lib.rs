@@ -16,6 +16,7 @@
 mod cluster;
 mod control;
 mod schedule;
+mod selectors;
 
 pub use cluster::{ApiResult, ClusterRead, HpaKey, ScaleWrite};
 pub use control::{ControlLoop, SyncError, SyncReport};

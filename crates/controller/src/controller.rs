@@ -21,7 +21,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::args::{ControllerArgs, to_std};
-use crate::cluster::{Cache, KubeCluster, SlimPod, Source};
+use crate::cluster::{Cache, KubeCluster, PodScope, SlimPod, Source};
 use crate::error::ControllerError;
 use crate::informer;
 use crate::kind::AutoscalerKind;
@@ -250,6 +250,7 @@ impl Controller {
         tokio::pin!(stop);
         let autoscalers = Arc::new(Cache::<DynamicObject>::default());
         let pods = Arc::new(Cache::<SlimPod>::default());
+        let scope = Arc::new(PodScope::default());
         let timing = self.args.timing();
         let term = Arc::new(Term {
             cluster: Arc::new(KubeCluster::new(
@@ -258,6 +259,7 @@ impl Controller {
                 Source::Cached {
                     autoscalers: autoscalers.clone(),
                     pods: pods.clone(),
+                    scope: scope.clone(),
                 },
                 self.identity.clone(),
             )),
@@ -290,7 +292,14 @@ impl Controller {
         };
         let on_delete: informer::OnDelete = {
             let term = term.clone();
+            let (autoscalers, pods, scope) = (autoscalers.clone(), pods.clone(), scope.clone());
             Arc::new(move |key: &HpaKey| {
+                if !autoscalers.has_namespace(&key.namespace) {
+                    // no autoscaler can select this namespace's pods any more
+                    scope.uncover(&key.namespace);
+                    pods.remove_namespace(&key.namespace);
+                    term.telemetry.cached_pods.set(pods.len() as i64);
+                }
                 term.control.forget(key);
                 term.memory.forget(key);
                 term.telemetry.forget(&key.namespace, &key.name);
@@ -301,15 +310,23 @@ impl Controller {
             autoscalers.clone(),
             term.queue.clone(),
             on_delete,
+            scope.clone(),
             self.telemetry.clone(),
             self.health.clone(),
         ));
-        background.spawn(informer::pods(
-            pod_api,
-            pods.clone(),
-            self.telemetry.clone(),
-            self.health.clone(),
-        ));
+
+        // the pod watch starts once the autoscalers are known, so that its first list keeps
+        // the pods of their namespaces only
+        background.spawn({
+            let (pods, autoscalers, scope) = (pods.clone(), autoscalers.clone(), scope.clone());
+            let (telemetry, health) = (self.telemetry.clone(), self.health.clone());
+            async move {
+                while !autoscalers.is_synced() {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                informer::pods(pod_api, pods, autoscalers, scope, telemetry, health).await;
+            }
+        });
 
         // wait for the caches
         let synced = async {

@@ -58,9 +58,25 @@ pub struct Snapshot {
     /// without it, a custom resource target fails as upstream fails for an unknown kind.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_kinds: Vec<GroupKind>,
+    /// The other autoscalers of the HPA's namespace and the selector each one's last sync
+    /// found on its target's scale (upstream's `hpaSelectors`). An Alpaca extension, filled
+    /// by the controller loop: when one of them selects a pod this HPA's selector selects,
+    /// the sync fails with upstream's `AmbiguousSelector`. Without it, no ambiguity is seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub autoscaler_selectors: Vec<AutoscalerSelector>,
     /// The controller's memory of this HPA; `None` before its first sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
+}
+
+/// Another autoscaler of the namespace and the label selector of its target's pods.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoscalerSelector {
+    /// The autoscaler's name.
+    pub name: String,
+    /// Its target's `status.selector`, as its last sync read it.
+    pub selector: String,
 }
 
 /// An API group and a kind in it.

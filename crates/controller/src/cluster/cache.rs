@@ -97,6 +97,21 @@ impl<K: Keyed> Cache<K> {
             .unwrap_or_default()
     }
 
+    /// Whether any object of `namespace` is stored.
+    pub fn has_namespace(&self, namespace: &str) -> bool {
+        self.read().by_namespace.contains_key(namespace)
+    }
+
+    /// The namespaces with at least one object stored.
+    pub fn namespaces(&self) -> std::collections::HashSet<String> {
+        self.read().by_namespace.keys().cloned().collect()
+    }
+
+    /// Drops every object of `namespace`.
+    pub fn remove_namespace(&self, namespace: &str) {
+        self.write().by_namespace.remove(namespace);
+    }
+
     /// How many objects are stored.
     pub fn len(&self) -> usize {
         self.read().by_namespace.values().map(BTreeMap::len).sum()
@@ -193,5 +208,9 @@ mod tests {
         assert_eq!(cache.select("b", |_| true).len(), 1);
         assert!(cache.delete(&pod("b", "3")).is_some());
         assert_eq!(cache.len(), 1);
+        assert!(cache.has_namespace("a") && !cache.has_namespace("b"));
+        assert_eq!(cache.namespaces().len(), 1);
+        cache.remove_namespace("a");
+        assert_eq!(cache.len(), 0);
     }
 }

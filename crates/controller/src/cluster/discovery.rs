@@ -1,6 +1,9 @@
-//! The REST mapper: `(apiVersion, kind)` → resource, through discovery of the one
-//! group-version, cached. Scale targets and the objects of Object metrics are found this
-//! way, so custom resources work as well as built-in kinds.
+//! The REST mapper: `(apiVersion, kind)` → resource, through discovery, cached. Scale
+//! targets and the objects of Object metrics are found this way, so custom resources work
+//! as well as built-in kinds. As upstream's `RESTMappings(GroupKind)`, the group and the
+//! kind decide, not the version: the given version when it is served, else the group's
+//! versions, preferred first (an `apps/v1beta2` Deployment is an `apps/v1` one); a group
+//! or kind not served gives upstream's `no matches for kind "K" in group "G"`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -56,17 +59,35 @@ impl RestMapper {
             return Ok(m.clone());
         }
         let gvk = GroupVersionKind::gvk(group, version, kind);
+        let no_match = || format!("no matches for kind {kind:?} in group {group:?}");
         let (resource, caps): (ApiResource, ApiCapabilities) =
             match oneshot::pinned_kind(&self.client, &gvk).await {
                 Ok(found) => found,
-                Err(kube::Error::Discovery(_)) => {
-                    return Err(format!("no matches for kind {kind:?} in group {group:?}"));
-                }
-                Err(e) if errors::is_not_found(&e) => {
-                    return Err(format!(
-                        "no matches for kind {kind:?} in version {:?}",
-                        format!("{group}/{version}").trim_start_matches('/')
-                    ));
+                Err(e) if matches!(e, kube::Error::Discovery(_)) || errors::is_not_found(&e) => {
+                    // the version is not served (or has no such kind): any version of the group
+                    let api_group = match oneshot::group(&self.client, group).await {
+                        Ok(g) => g,
+                        Err(e)
+                            if matches!(e, kube::Error::Discovery(_))
+                                || errors::is_not_found(&e) =>
+                        {
+                            return Err(no_match());
+                        }
+                        Err(e) => return Err(errors::message(&e, "get discovery")),
+                    };
+                    let preferred = api_group.preferred_version_or_latest().to_string();
+                    let mut versions: Vec<String> = vec![preferred.clone()];
+                    versions.extend(
+                        api_group
+                            .versions()
+                            .filter(|v| **v != preferred)
+                            .map(str::to_string),
+                    );
+                    versions
+                        .iter()
+                        .flat_map(|v| api_group.versioned_resources(v))
+                        .find(|(ar, _)| ar.kind == kind)
+                        .ok_or_else(no_match)?
                 }
                 Err(e) => return Err(errors::message(&e, "get discovery")),
             };

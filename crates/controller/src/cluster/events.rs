@@ -22,8 +22,11 @@
 //! - the spam filter: a token bucket per source and object, burst 25, refilled with one
 //!   token every 5 minutes; an event (new or repeated) with no token is dropped.
 //!
-//! Unlike client-go, a write that fails is logged and not retried (client-go tries 12
-//! times, 10 s apart, holding up the events behind it).
+//! A write that fails for want of an answer (a timeout, a refused or reset connection)
+//! or with `429`/`503` is tried again as client-go's `recordToSink` does: up to 12 tries,
+//! the first retry after a random part of 10 s, then every 10 s, holding up the events
+//! behind it (they wait in the queue; the syncs do not). Any other answer of the API
+//! server is final, as in client-go ("will not retry!"): logged, and the event dropped.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -52,6 +55,10 @@ const AGGREGATE_INTERVAL: SignedDuration = SignedDuration::from_secs(600);
 const SPAM_BURST: f64 = 25.0;
 /// The spam filter's refill: one token per 5 minutes.
 const SPAM_QPS: f64 = 1.0 / 300.0;
+/// Tries per event write (client-go's `maxTriesPerEvent`).
+pub const MAX_TRIES: u32 = 12;
+/// The pause between tries (client-go's default `sleepDuration`).
+pub const RETRY_SLEEP: std::time::Duration = std::time::Duration::from_secs(10);
 /// The aggregated message's prefix.
 pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
 
@@ -289,7 +296,31 @@ impl Recorder {
     }
 }
 
-/// The background writer: correlates each event and writes it.
+/// Whether a failed write is tried again: no answer at all (client-go retries transport
+/// errors), or an answer asking to come back (`429`, `503`, which client-go's request
+/// layer retries when the server sends `Retry-After`). Other answers are final.
+pub(crate) fn retryable(e: &kube::Error) -> bool {
+    match e {
+        kube::Error::Api(status) => matches!(status.code, 429 | 503),
+        kube::Error::SerdeError(_) | kube::Error::BuildRequest(_) => false,
+        _ => true,
+    }
+}
+
+/// How long to wait before try `tries + 1` (`tries` ≥ 1 failed so far): a random part of
+/// the pause first, so that clients do not all come back at once, then the whole pause.
+fn pause(tries: u32, sleep: std::time::Duration) -> std::time::Duration {
+    if tries == 1 {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        sleep.mul_f64(f64::from(nanos) / 1e9)
+    } else {
+        sleep
+    }
+}
+
+/// The background writer: correlates each event and writes it, retrying as client-go.
 async fn write_events(client: kube::Client, instance: String, mut rx: mpsc::Receiver<Pending>) {
     let mut correlator = Correlator::default();
     while let Some(Pending { object, event }) = rx.recv().await {
@@ -297,66 +328,106 @@ async fn write_events(client: kube::Client, instance: String, mut rx: mpsc::Rece
             tracing::debug!(event = %event.reason, "event dropped by the spam filter");
             continue;
         };
-        let namespace = object.namespace.clone().unwrap_or_else(|| "default".into());
-        let api: Api<CoreEvent> = Api::namespaced(client.clone(), &namespace);
-        if out.count > 1 {
-            let patch = serde_json::json!({
-                "count": out.count,
-                "lastTimestamp": Time(out.last),
-                "message": out.message,
-            });
-            match api
-                .patch(&out.name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await
-            {
-                Ok(written) => {
-                    let count = written.count.unwrap_or(out.count);
-                    correlator.recorded(&out, out.name.clone(), count);
-                    continue;
+        let mut tries = 0;
+        loop {
+            match write_one(&client, &instance, &object, &out).await {
+                Ok((name, count)) => {
+                    correlator.recorded(&out, name, count);
+                    break;
                 }
-                Err(e) if errors::is_not_found(&e) => {}
                 Err(e) => {
-                    tracing::warn!(event = %out.reason, error = %e, "could not record event");
-                    continue;
+                    tries += 1;
+                    if !retryable(&e) {
+                        tracing::warn!(event = %out.reason, error = %e, "could not record event (will not retry)");
+                        break;
+                    }
+                    if tries >= MAX_TRIES {
+                        tracing::warn!(event = %out.reason, error = %e, tries, "could not record event (retry limit exceeded)");
+                        break;
+                    }
+                    tracing::warn!(event = %out.reason, error = %e, tries, "could not record event (will retry)");
+                    tokio::time::sleep(pause(tries, RETRY_SLEEP)).await;
                 }
-            }
-        }
-        let body = CoreEvent {
-            metadata: kube::api::ObjectMeta {
-                name: Some(out.name.clone()),
-                namespace: Some(namespace.clone()),
-                ..Default::default()
-            },
-            involved_object: object.clone(),
-            type_: Some(out.type_.clone()),
-            reason: Some(out.reason.clone()),
-            message: Some(out.message.clone()),
-            source: Some(EventSource {
-                component: Some(COMPONENT.into()),
-                host: None,
-            }),
-            first_timestamp: Some(Time(out.first)),
-            last_timestamp: Some(Time(out.last)),
-            count: Some(out.count),
-            reporting_component: Some(COMPONENT.into()),
-            reporting_instance: Some(instance.clone()),
-            ..CoreEvent::default()
-        };
-        match api.create(&PostParams::default(), &body).await {
-            Ok(written) => {
-                let name = written.metadata.name.unwrap_or_else(|| out.name.clone());
-                correlator.recorded(&out, name, written.count.unwrap_or(out.count));
-            }
-            Err(e) => {
-                tracing::warn!(event = %out.reason, error = %e, "could not record event");
             }
         }
     }
 }
 
+/// One write: a PATCH of the Event it repeats (a POST when that one is gone), or a POST.
+/// The written object's name and count.
+async fn write_one(
+    client: &kube::Client,
+    instance: &str,
+    object: &ObjectReference,
+    out: &Outgoing,
+) -> Result<(String, i32), kube::Error> {
+    let namespace = object.namespace.clone().unwrap_or_else(|| "default".into());
+    let api: Api<CoreEvent> = Api::namespaced(client.clone(), &namespace);
+    if out.count > 1 {
+        let patch = serde_json::json!({
+            "count": out.count,
+            "lastTimestamp": Time(out.last),
+            "message": out.message,
+        });
+        match api
+            .patch(&out.name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            Ok(written) => return Ok((out.name.clone(), written.count.unwrap_or(out.count))),
+            Err(e) if errors::is_not_found(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let body = CoreEvent {
+        metadata: kube::api::ObjectMeta {
+            name: Some(out.name.clone()),
+            namespace: Some(namespace.clone()),
+            ..Default::default()
+        },
+        involved_object: object.clone(),
+        type_: Some(out.type_.clone()),
+        reason: Some(out.reason.clone()),
+        message: Some(out.message.clone()),
+        source: Some(EventSource {
+            component: Some(COMPONENT.into()),
+            host: None,
+        }),
+        first_timestamp: Some(Time(out.first)),
+        last_timestamp: Some(Time(out.last)),
+        count: Some(out.count),
+        reporting_component: Some(COMPONENT.into()),
+        reporting_instance: Some(instance.to_string()),
+        ..CoreEvent::default()
+    };
+    let written = api.create(&PostParams::default(), &body).await?;
+    Ok((
+        written.metadata.name.unwrap_or_else(|| out.name.clone()),
+        written.count.unwrap_or(out.count),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transport_errors_429_and_503_are_retried_other_answers_are_not() {
+        let api = |code: u16| {
+            kube::Error::Api(
+                kube::core::Status::failure("no", "Reason")
+                    .with_code(code)
+                    .boxed(),
+            )
+        };
+        assert!(retryable(&api(503)));
+        assert!(retryable(&api(429)));
+        assert!(!retryable(&api(500)));
+        assert!(!retryable(&api(409)));
+        assert!(!retryable(&api(403)));
+        let first = pause(1, RETRY_SLEEP);
+        assert!(first < RETRY_SLEEP);
+        assert_eq!(pause(2, RETRY_SLEEP), RETRY_SLEEP);
+    }
 
     fn object(name: &str) -> ObjectReference {
         ObjectReference {

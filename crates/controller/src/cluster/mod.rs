@@ -7,6 +7,7 @@ mod discovery;
 mod errors;
 mod events;
 mod metrics;
+mod pod_scope;
 mod scale;
 mod slim_pod;
 mod status;
@@ -26,9 +27,10 @@ use k8s_openapi::api::autoscaling::v2::{
 use k8s_openapi::api::core::v1::{ObjectReference, Pod};
 use kube::api::{Api, DynamicObject, ListParams};
 
-pub(crate) use cache::Cache;
+pub(crate) use cache::{Cache, Keyed};
 pub(crate) use errors::{is_not_found, message};
 pub use events::COMPONENT;
+pub(crate) use pod_scope::PodScope;
 pub(crate) use slim_pod::SlimPod;
 
 use crate::kind::AutoscalerKind;
@@ -40,8 +42,10 @@ pub(crate) enum Source {
     Cached {
         /// Autoscalers.
         autoscalers: Arc<Cache<DynamicObject>>,
-        /// Pods.
+        /// Pods (of the namespaces with autoscalers).
         pods: Arc<Cache<SlimPod>>,
+        /// The namespaces whose pods the cache holds completely.
+        scope: Arc<PodScope>,
     },
     /// GET and LIST calls (one-off commands).
     Direct,
@@ -140,7 +144,7 @@ impl ClusterRead for KubeCluster {
 
     async fn pods(&self, namespace: &str, selector: &str) -> ApiResult<Vec<Arc<Pod>>> {
         match &self.source {
-            Source::Cached { pods, .. } => {
+            Source::Cached { pods, scope, .. } if scope.covers(namespace) => {
                 let selector = alpaca_engine::selector::parse(selector)?;
                 Ok(pods
                     .select(namespace, |p| selector.matches_opt(p.labels()))
@@ -148,7 +152,8 @@ impl ClusterRead for KubeCluster {
                     .map(|p| Arc::new(p.pod()))
                     .collect())
             }
-            Source::Direct => {
+            // one-off commands, and a namespace the pod cache does not hold yet
+            _ => {
                 let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
                 api.list(&ListParams::default().labels(selector))
                     .await

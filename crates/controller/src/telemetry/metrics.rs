@@ -93,6 +93,8 @@ pub struct Telemetry {
     pub leader: Gauge,
     /// Autoscalers in the cache.
     pub autoscalers: Gauge,
+    /// Pods in the cache (those of namespaces with autoscalers).
+    pub cached_pods: Gauge,
     /// Memory annotations written.
     pub memory_writes: Counter,
     /// Syncs currently running.
@@ -111,6 +113,7 @@ impl Default for Telemetry {
         let rescales = Counter::default();
         let leader = Gauge::default();
         let autoscalers = Gauge::default();
+        let cached_pods = Gauge::default();
         let memory_writes = Counter::default();
         let in_flight = Gauge::default();
         registry.register("syncs", "Autoscaler syncs, by result", syncs.clone());
@@ -144,6 +147,11 @@ impl Default for Telemetry {
             "autoscalers",
             "Autoscalers in the cache",
             autoscalers.clone(),
+        );
+        registry.register(
+            "cached_pods",
+            "Pods in the cache: those of the namespaces with autoscalers",
+            cached_pods.clone(),
         );
         registry.register(
             "memory_writes",
@@ -209,6 +217,7 @@ impl Default for Telemetry {
             rescales,
             leader,
             autoscalers,
+            cached_pods,
             memory_writes,
             in_flight,
         }

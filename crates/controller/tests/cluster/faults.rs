@@ -341,3 +341,47 @@ async fn a_missing_target_and_a_deleted_autoscaler() {
     .await;
     running.stop().await.unwrap();
 }
+
+/// Events are retried as client-go's recorder retries them: the events API answering 503
+/// holds the event back (off the sync path: the scale is written meanwhile), and once it
+/// answers again the event arrives; an answer that is final (500) is not retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_write_answered_503_is_retried_until_it_arrives() {
+    let Some(ns) = Ns::new("event_retried").await else {
+        return;
+    };
+    ns.workload("web", 2, 200).await;
+    ns.hpa("web", json!({})).await;
+    let proxy = ns.env.proxy("event-retried").await;
+    proxy.inject(Fault::on(Verb::Create, "events").unavailable());
+    let running = start(proxy.kubeconfig(), ns.args()).await;
+    eventually("the scale is written while events fail", 30, || async {
+        ns.replicas("web").await == Some(4)
+    })
+    .await;
+    eventually("an event write was answered 503", 30, || async {
+        proxy
+            .requests()
+            .iter()
+            .any(|r| r.is(Verb::Create, "events") && r.status == 503)
+    })
+    .await;
+    assert!(!ns.has_event("web", "SuccessfulRescale").await);
+    let healed = std::time::Instant::now();
+    proxy.clear_faults();
+    // the first retry comes after a random part of 10 s, the next ones 10 s apart
+    eventually("SuccessfulRescale arrives after the outage", 30, || async {
+        ns.has_event("web", "SuccessfulRescale").await
+    })
+    .await;
+    let creates = proxy
+        .requests()
+        .iter()
+        .filter(|r| r.is(Verb::Create, "events") && r.status == 503)
+        .count();
+    eprintln!(
+        "event_retried: arrived {:.1} s after the events API recovered, after {creates} answers 503",
+        healed.elapsed().as_secs_f64()
+    );
+    running.stop().await.unwrap();
+}

@@ -3,6 +3,7 @@
 //! metrics APIs behind the real aggregator. One control plane serves every test here, each
 //! in a namespace of its own with a controller limited to it (`--namespace`).
 
+mod ambiguous;
 mod crd;
 mod faults;
 mod inspect;
@@ -10,6 +11,7 @@ mod leader;
 mod manifests;
 mod metrics_apis;
 mod observability;
+mod pod_scope;
 mod rbac;
 mod scale_to_zero;
 mod support;

@@ -161,3 +161,55 @@ async fn scales_a_custom_resource_through_its_scale_subresource() {
     assert!(ns.has_event("w", "SuccessfulRescale").await);
     running.stop().await.unwrap();
 }
+
+/// The REST mapper knows what a current API server serves: a Deployment in the removed
+/// `extensions` group fails as upstream's `no matches for kind`, one in a removed version
+/// of `apps` (`apps/v1beta2`) is found by group and kind, as upstream's mapper finds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_in_a_removed_group_is_not_found() {
+    let Some(ns) = Ns::new("target_removed_group").await else {
+        return;
+    };
+    // two pods at 100% of their CPU request, target 50% → 4
+    ns.workload("web", 2, 200).await;
+    hpa_on(&ns, "old", "extensions/v1beta1", "Deployment").await;
+    let mut beta = hpa_json("web");
+    beta["metadata"]["name"] = "beta".into();
+    beta["spec"]["scaleTargetRef"]["apiVersion"] = "apps/v1beta2".into();
+    ns.apply::<k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler>(beta)
+        .await;
+    // `old` names Deployment "old" (none exists): the mapper fails before any read
+    let running = ns.start(ns.args()).await;
+    let message = "no matches for kind \"Deployment\" in group \"extensions\"";
+    eventually("old: AbleToScale False FailedGetScale, no matches", 30, || async {
+        ns.hpa_object("old")
+            .await
+            .and_then(|h| h.status?.conditions)
+            .is_some_and(|c| {
+                c.iter().any(|c| {
+                    c.type_ == "AbleToScale"
+                        && c.status == "False"
+                        && c.reason.as_deref() == Some("FailedGetScale")
+                        && c.message.as_deref()
+                            == Some(&*format!(
+                                "the HPA controller was unable to get the target's current scale: {message}"
+                            ))
+                })
+            })
+    })
+    .await;
+    eventually("old: a FailedGetScale event", 30, || async {
+        ns.events("old")
+            .await
+            .iter()
+            .any(|(reason, msg, _, _)| reason == "FailedGetScale" && msg == message)
+    })
+    .await;
+    eventually(
+        "beta (apps/v1beta2) scales the Deployment to 4",
+        30,
+        || async { ns.replicas("web").await == Some(4) },
+    )
+    .await;
+    running.stop().await.unwrap();
+}

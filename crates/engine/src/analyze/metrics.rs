@@ -121,6 +121,29 @@ impl<'a> Sync<'a> {
             "the target's selector {selector_text} selects {} pods",
             self.cluster.pods.len()
         );
+        if let Some(hpas) = super::ambiguous::controlling(
+            self.cluster.namespace,
+            self.cluster.snap.hpa.name(),
+            &self.cluster.pods,
+            &self.cluster.snap.autoscaler_selectors,
+        ) {
+            let msg = super::ambiguous::message(selector_text, &hpas);
+            self.events
+                .push(Event::warning("AmbiguousSelector", msg.clone()));
+            self.set_condition(Condition::new(
+                "ScalingActive",
+                false,
+                "AmbiguousSelector",
+                msg.clone(),
+            ));
+            note!(
+                self,
+                "analyze",
+                "other autoscalers select some of the same pods ({}), so none of them can scale on them",
+                hpas.join(", ")
+            );
+            return fail(msg);
+        }
 
         let specs: &[MetricSpec] = self.spec.metrics.as_deref().unwrap_or_default();
         let mut statuses: Vec<MetricStatus> = std::iter::repeat_with(MetricStatus::default)

@@ -2,6 +2,7 @@
 //! `groupPods`, which sorts them into ready, unready, missing-metrics and ignored.
 
 use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Pod, PodSpec};
@@ -27,6 +28,8 @@ pub(crate) struct PodView<'a> {
     pub start_time: Option<Timestamp>,
     /// `spec`, when it has one.
     pub spec: Option<&'a PodSpec>,
+    /// `metadata.labels` (read again only to tell whether another autoscaler selects it).
+    pub labels: Option<&'a BTreeMap<String, String>>,
 }
 
 fn parse_phase(phase: &str) -> PodPhase {
@@ -66,6 +69,7 @@ impl<'a> PodView<'a> {
             ready,
             start_time: status.and_then(|s| s.start_time.as_ref()).map(|t| t.0),
             spec: pod.spec.as_ref(),
+            labels: pod.metadata.labels.as_ref(),
         }
     }
 
@@ -78,6 +82,7 @@ impl<'a> PodView<'a> {
             ready: pod.ready,
             start_time: pod.start_time,
             spec: Some(&pod.spec),
+            labels: Some(&pod.labels),
         }
     }
 
