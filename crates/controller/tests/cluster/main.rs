@@ -11,6 +11,7 @@ mod manifests;
 mod metrics_apis;
 mod observability;
 mod rbac;
+mod resource_metrics_v1;
 mod scale_to_zero;
 mod support;
 mod sync;
