@@ -1,11 +1,11 @@
 //! `alpaca simulate SCENARIO --compare`: the scenario as upstream Kubernetes 1.37 would
 //! run it (Alpaca's opt-in settings removed, `HPAScaleToZero` on as 1.37 has it) beside
-//! the scenario as written, in one plot and one table.
+//! the scenario as written, on one chart and in one table.
 
 use std::fmt::Write;
 
 use crate::clock;
-use crate::runner::{HpaOutcome, Outcome};
+use crate::runner::Outcome;
 use crate::scenario::{Action, Scenario};
 
 /// The annotations that opt an autoscaler into something upstream does not do (yet).
@@ -60,29 +60,15 @@ fn strip(
     had
 }
 
-/// Both runs in one Outcome for the plot: each HPA as upstream 1.37 would scale it, then
-/// with the scenario's opt-ins, one above the other.
-pub fn merged(sc: &Scenario, upstream: &Outcome, alpaca: &Outcome) -> Outcome {
-    let mut hpas = Vec::new();
-    for (u, a) in upstream.hpas.iter().zip(&alpaca.hpas) {
-        hpas.push(renamed(u, "upstream 1.37"));
-        hpas.push(renamed(a, "with Alpaca's opt-ins"));
-    }
-    Outcome {
-        name: alpaca.name.clone(),
-        title: format!("{}: upstream 1.37 vs with Alpaca's opt-ins", sc.title),
-        duration: alpaca.duration,
-        step: alpaca.step,
-        hpas,
-    }
-}
-
-fn renamed(h: &HpaOutcome, what: &str) -> HpaOutcome {
-    let mut h = h.clone();
-    let name = format!("{} ({what})", h.record.name);
-    h.record.name = name.clone();
-    h.object.metadata.name = Some(name);
-    h
+/// The plot of both runs: one chart per HPA, shared axes (see
+/// [`crate::report::compare_plot`]).
+pub fn plot(sc: &Scenario, upstream: &Outcome, alpaca: &Outcome) -> String {
+    crate::report::compare_plot::svg(
+        &format!("{}: upstream 1.37 vs with Alpaca's opt-ins", sc.title),
+        upstream,
+        alpaca,
+        &crate::marks(sc),
+    )
 }
 
 /// The summaries side by side.

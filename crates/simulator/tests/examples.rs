@@ -295,16 +295,21 @@ fn compare_runs_the_scenario_as_upstream_1_37_and_with_the_opt_ins() {
         table.contains("short of capacity                   10m50s                   4m30s"),
         "{table}"
     );
-    let merged = alpaca_sim::compare::merged(&scenario, &up, &ours);
-    let names: Vec<_> = merged.hpas.iter().map(|h| h.record.name.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "outage-worker (upstream 1.37)",
-            "outage-worker (with Alpaca's opt-ins)"
-        ]
+    let svg = alpaca_sim::compare::plot(&scenario, &up, &ours);
+    // one chart: one frame, both ready-pod curves in it (upstream dashed), one legend
+    assert_eq!(svg.matches(r#"class="frame""#).count(), 1, "{svg}");
+    assert_eq!(svg.matches(r#"stroke-dasharray="7 4"/>"#).count(), 2);
+    assert!(svg.contains("upstream 1.37: ready pods"));
+    assert!(
+        svg.contains("with Alpaca&apos;s opt-ins: ready pods")
+            || svg.contains("with Alpaca's opt-ins: ready pods")
     );
-    let svg = alpaca_sim::report::plot::svg(&merged, &alpaca_sim::marks(&scenario));
-    assert!(svg.contains("outage-worker (upstream 1.37)"));
-    assert!(svg.contains("outage-worker (with Alpaca"));
+    // the summaries side by side: cost and time short of capacity
+    assert!(
+        svg.contains(">time short of capacity<")
+            && svg.contains(">10m50s<")
+            && svg.contains(">4m30s<"),
+        "{svg}"
+    );
+    assert!(svg.contains(">cost (replica-hours)<"));
 }

@@ -136,6 +136,15 @@ pub const METRICS_APIS: [GroupVersion; 4] = [
     },
 ];
 
+/// `metrics.k8s.io/v1` (GA in 1.37, KEP-5207), beside `v1beta1` preferred: not in
+/// [`METRICS_APIS`] (a cluster older than 1.37 serves only `v1beta1`); add it to an
+/// environment's options or register it later with [`crate::MetricsServer::serve`].
+pub const RESOURCE_METRICS_V1: GroupVersion = GroupVersion {
+    group: "metrics.k8s.io",
+    version: "v1",
+    priority: 200,
+};
+
 /// Registers the server at `addr` as Service `namespace/name` (port 443) serving `apis`,
 /// its certificate signed by `ca_pem`, and waits (at most `timeout`) until every APIService
 /// is Available.

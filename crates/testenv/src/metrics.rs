@@ -36,15 +36,28 @@ pub enum CpuLoad {
     PerPod(u64),
 }
 
+/// The Service the metrics APIs are registered behind (in `kube-system`).
+const NAME: &str = "testenv-metrics";
+
 type Rules = Arc<Mutex<HashMap<(String, String), CpuLoad>>>;
 
 /// The metrics APIs of the test cluster.
-#[derive(Debug)]
 pub struct MetricsServer {
     backend: FakeApiServer,
     rules: Rules,
-    _server: TlsServer,
+    client: kube::Client,
+    ca_pem: String,
+    server: TlsServer,
     _pipeline: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for MetricsServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsServer")
+            .field("backend", &self.backend)
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
 }
 
 fn running(pod: &Pod) -> bool {
@@ -150,19 +163,19 @@ impl MetricsServer {
                 "aggregated APIs need the control plane's network namespace".into(),
             )
         })?;
-        let name = "testenv-metrics";
         let cert = plane
             .serving_ca()
-            .server(&[&format!("{name}.kube-system.svc")], &[])?;
+            .server(&[&format!("{NAME}.kube-system.svc")], &[])?;
         let backend = FakeApiServer::new();
         let server = serve_tls(backend.router(), ns.host.into(), &cert).await?;
         let client = plane.client().await?;
+        let ca_pem = plane.serving_ca().cert_pem().to_string();
         register(
             &client,
             "kube-system",
-            name,
+            NAME,
             server.addr(),
-            plane.serving_ca().cert_pem(),
+            &ca_pem,
             apis,
             Duration::from_secs(60),
         )
@@ -171,7 +184,7 @@ impl MetricsServer {
         let mirror = backend.clone();
         let events = reflector(
             writer,
-            watcher(Api::<Pod>::all(client), watcher::Config::default()),
+            watcher(Api::<Pod>::all(client.clone()), watcher::Config::default()),
         )
         .default_backoff();
         let stream = StreamExt::for_each(events, move |event| {
@@ -195,9 +208,27 @@ impl MetricsServer {
         Ok(Self {
             backend,
             rules,
-            _server: server,
+            client,
+            ca_pem,
+            server,
             _pipeline: pipeline,
         })
+    }
+
+    /// Registers `apis` too (e.g. [`crate::aggregated::RESOURCE_METRICS_V1`]: the backend
+    /// answers `metrics.k8s.io` at `v1` and `v1beta1` alike, the aggregator routes only the
+    /// versions registered) and waits until they are Available. Registered versions stay.
+    pub async fn serve(&self, apis: &[GroupVersion]) -> Result<(), TestEnvError> {
+        register(
+            &self.client,
+            "kube-system",
+            NAME,
+            self.server.addr(),
+            &self.ca_pem,
+            apis,
+            Duration::from_secs(60),
+        )
+        .await
     }
 
     /// Sets the CPU load of the pods labelled `app` in `namespace`.

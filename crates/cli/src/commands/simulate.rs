@@ -230,8 +230,7 @@ fn compare(
     println!();
     print!("{}", alpaca_sim::compare::table(&up, &ours));
     if let Some(path) = &args.plot {
-        let merged = alpaca_sim::compare::merged(scenario, &up, &ours);
-        write_file(path, &plot::svg(&merged, &alpaca_sim::marks(scenario)))?;
+        write_file(path, &alpaca_sim::compare::plot(scenario, &up, &ours))?;
         println!("Plot written to {} (open it in a browser)", path.display());
     }
     Ok(())

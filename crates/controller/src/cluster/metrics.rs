@@ -1,6 +1,9 @@
 //! Clients of the three metrics APIs, making the queries upstream's metrics clients make:
 //!
-//! - `metrics.k8s.io/v1beta1`: `GET namespaces/NS/pods?labelSelector=S` (PodMetrics);
+//! - `metrics.k8s.io`: `GET namespaces/NS/pods?labelSelector=S` (PodMetrics); `v1` (GA in
+//!   1.37, KEP-5207) when discovery lists it, else `v1beta1` (also when discovery fails, so a
+//!   cluster without `v1` behaves as before), re-discovered every five minutes and after a
+//!   404;
 //! - `custom.metrics.k8s.io`: `namespaces/NS/pods/*/METRIC?labelSelector=S` (Pods
 //!   metrics) and `namespaces/NS/RESOURCE.GROUP/NAME/METRIC` (Object metrics), each with
 //!   `metricLabelSelector`; the version is chosen by discovery, `v1beta2` first, then
@@ -21,12 +24,20 @@ use super::discovery::{RestMapper, split_api_version};
 use super::errors;
 
 const CUSTOM: &str = "custom.metrics.k8s.io";
+const RESOURCE: &str = "metrics.k8s.io";
 const VERSION_TTL: Duration = Duration::from_secs(300);
 
 /// The metrics API clients.
 pub(crate) struct MetricsClient {
     client: kube::Client,
-    custom_version: Mutex<Option<(&'static str, Instant)>>,
+    custom_version: VersionCache,
+    resource_version: VersionCache,
+}
+
+type VersionCache = Mutex<Option<(&'static str, Instant)>>;
+
+fn cached(cache: &VersionCache) -> std::sync::MutexGuard<'_, Option<(&'static str, Instant)>> {
+    cache.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Percent-encodes a query value or path segment (RFC 3986 unreserved characters pass).
@@ -67,6 +78,7 @@ impl MetricsClient {
         Self {
             client,
             custom_version: Mutex::new(None),
+            resource_version: Mutex::new(None),
         }
     }
 
@@ -77,19 +89,55 @@ impl MetricsClient {
         self.client.request::<T>(req).await
     }
 
+    /// The versions `group` serves, from discovery.
+    async fn served(&self, group: &str) -> Result<Vec<String>, String> {
+        let doc: k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup = self
+            .get(&format!("/apis/{group}"))
+            .await
+            .map_err(|e| errors::message(&e, &format!("get {group}")))?;
+        Ok(doc.versions.into_iter().map(|v| v.version).collect())
+    }
+
+    /// The resource metrics API version to use: `v1` when served, else `v1beta1`.
+    async fn resource_version(&self) -> &'static str {
+        if let Some((v, at)) = *cached(&self.resource_version)
+            && at.elapsed() < VERSION_TTL
+        {
+            return v;
+        }
+        match self.served(RESOURCE).await {
+            Ok(served) => {
+                let version = if served.iter().any(|v| v == "v1") {
+                    "v1"
+                } else {
+                    "v1beta1"
+                };
+                *cached(&self.resource_version) = Some((version, Instant::now()));
+                version
+            }
+            // no discovery: ask v1beta1 as before v1 existed (the read reports what fails)
+            Err(_) => "v1beta1",
+        }
+    }
+
     /// PodMetrics of the pods the selector selects.
     pub async fn pod_metrics(
         &self,
         namespace: &str,
         selector: &str,
     ) -> Result<Vec<PodMetrics>, String> {
+        let version = self.resource_version().await;
         let path = format!(
-            "/apis/metrics.k8s.io/v1beta1/namespaces/{}/pods{}",
+            "/apis/{RESOURCE}/{version}/namespaces/{}/pods{}",
             encode(namespace),
             query(&[("labelSelector", selector)])
         );
-        self.get::<PodMetricsList>(&path)
-            .await
+        let result = self.get::<PodMetricsList>(&path).await;
+        if result.as_ref().is_err_and(errors::is_not_found) {
+            // metrics-server may have changed versions: discover again next time
+            *cached(&self.resource_version) = None;
+        }
+        result
             .map(|l| l.items)
             .map_err(|e| errors::message(&e, "get pods.metrics.k8s.io"))
     }
@@ -101,11 +149,8 @@ impl MetricsClient {
         {
             return Ok(v);
         }
-        let group: k8s_openapi::apimachinery::pkg::apis::meta::v1::APIGroup = self
-            .get(&format!("/apis/{CUSTOM}"))
-            .await
-            .map_err(|e| errors::message(&e, &format!("get {CUSTOM}")))?;
-        let served: Vec<&str> = group.versions.iter().map(|v| v.version.as_str()).collect();
+        let served = self.served(CUSTOM).await?;
+        let served: Vec<&str> = served.iter().map(String::as_str).collect();
         let version = if served.contains(&"v1beta2") {
             "v1beta2"
         } else if served.contains(&"v1beta1") {
@@ -120,9 +165,7 @@ impl MetricsClient {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<(&'static str, Instant)>> {
-        self.custom_version
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        cached(&self.custom_version)
     }
 
     async fn custom_list(
@@ -327,5 +370,48 @@ mod version_tests {
         assert_eq!(values[0].window_seconds, Some(60));
         assert_eq!(values[0].described_object.name.as_deref(), Some("web-0"));
         assert_eq!(metrics.custom_version().await.unwrap(), "v1beta1");
+    }
+
+    /// An API server whose metrics-server serves `versions`, each answering a different CPU.
+    fn resource_metrics(versions: &'static [&'static str]) -> kube::Client {
+        let mut router = Router::new().route(
+            "/apis/metrics.k8s.io",
+            get(move || async move {
+                let vs: Vec<_> = versions
+                    .iter()
+                    .map(|v| json!({"groupVersion": format!("metrics.k8s.io/{v}"), "version": v}))
+                    .collect();
+                axum::Json(
+                    json!({"kind": "APIGroup", "apiVersion": "v1", "name": "metrics.k8s.io",
+                    "versions": vs, "preferredVersion": vs[0]}),
+                )
+            }),
+        );
+        for (v, cpu) in [("v1", "100m"), ("v1beta1", "200m")] {
+            if versions.contains(&v) {
+                router = router.route(
+                    &format!("/apis/metrics.k8s.io/{v}/namespaces/default/pods"),
+                    get(move || async move {
+                        axum::Json(json!({"kind": "PodMetricsList", "apiVersion": format!("metrics.k8s.io/{v}"),
+                            "metadata": {}, "items": [{"metadata": {"name": "web-0", "namespace": "default"},
+                            "timestamp": "2026-01-01T00:00:00Z", "window": "30s",
+                            "containers": [{"name": "c", "usage": {"cpu": cpu}}]}]}))
+                    }),
+                );
+            }
+        }
+        kube::Client::new(router, "default")
+    }
+
+    async fn cpu_read(versions: &'static [&'static str]) -> String {
+        let metrics = MetricsClient::new(resource_metrics(versions));
+        let pods = metrics.pod_metrics("default", "app=web").await.unwrap();
+        pods[0].containers[0].usage["cpu"].0.clone()
+    }
+
+    #[tokio::test]
+    async fn resource_metrics_v1_when_served_else_v1beta1() {
+        assert_eq!(cpu_read(&["v1", "v1beta1"]).await, "100m");
+        assert_eq!(cpu_read(&["v1beta1"]).await, "200m");
     }
 }

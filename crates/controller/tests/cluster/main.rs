@@ -13,6 +13,7 @@ mod metrics_apis;
 mod observability;
 mod pod_scope;
 mod rbac;
+mod resource_metrics_v1;
 mod scale_to_zero;
 mod support;
 mod sync;

@@ -52,7 +52,7 @@ fn metrics_groups() -> [(&'static str, Vec<String>); 3] {
     [
         (CUSTOM_METRICS, vec!["v1beta2".into(), "v1beta1".into()]),
         (EXTERNAL_METRICS, vec!["v1beta1".into()]),
-        (RESOURCE_METRICS, vec!["v1beta1".into()]),
+        (RESOURCE_METRICS, vec!["v1".into(), "v1beta1".into()]),
     ]
 }
 

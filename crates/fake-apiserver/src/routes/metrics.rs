@@ -1,4 +1,5 @@
-//! Handlers of the three metrics APIs: `metrics.k8s.io/v1beta1`, `custom.metrics.k8s.io`
+//! Handlers of the three metrics APIs: `metrics.k8s.io` (`v1` and `v1beta1`, the same
+//! objects), `custom.metrics.k8s.io`
 //! (`v1beta2` and `v1beta1`) and `external.metrics.k8s.io/v1beta1`.
 
 use std::sync::Arc;
@@ -36,26 +37,34 @@ fn labels_of(
         .map(|o| o["metadata"]["labels"].clone())
 }
 
-/// `metrics.k8s.io/v1beta1` pods and nodes.
+/// `metrics.k8s.io/VERSION` pods and nodes (`v1` and `v1beta1` differ only in `apiVersion`).
 pub(super) fn resource(
     shared: &Arc<Shared>,
+    version: &str,
     plural: &str,
     ns: Option<&str>,
     name: Option<&str>,
     params: &Params,
 ) -> Response {
+    let api_version = format!("metrics.k8s.io/{version}");
     let metrics = shared.metrics.read().unwrap_or_else(|e| e.into_inner());
     match (plural, name) {
         ("pods", Some(name)) => match metrics.pods.get(ns.unwrap_or("default"), name) {
-            Ok(m) => ok(&m),
+            Ok(mut m) => {
+                m.api_version = api_version;
+                ok(&m)
+            }
             Err(e) => respond::error(&e),
         },
         ("pods", None) => {
-            let items = metrics.pods.list(ns, &params.labels, |n, pod| {
+            let mut items = metrics.pods.list(ns, &params.labels, |n, pod| {
                 labels_of(shared, Some(""), "pods", n, pod)
             });
+            for item in &mut items {
+                item.api_version.clone_from(&api_version);
+            }
             let list = PodMetricsList {
-                api_version: alpaca_metrics_api::resource::API_VERSION.into(),
+                api_version,
                 kind: "PodMetricsList".into(),
                 metadata: Default::default(),
                 items,
@@ -67,7 +76,7 @@ pub(super) fn resource(
         }
         _ => respond::json(
             200,
-            &json!({"kind": "NodeMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {}, "items": []}),
+            &json!({"kind": "NodeMetricsList", "apiVersion": api_version, "metadata": {}, "items": []}),
         ),
     }
 }

@@ -58,6 +58,7 @@ fn info_of(method: &Method, route: &Route, params: Option<&Params>) -> RequestIn
             plural,
             namespace,
             name,
+            ..
         } => RequestInfo {
             verb: named(name),
             group: RESOURCE_METRICS.into(),
@@ -171,11 +172,13 @@ async fn dispatch(
         Route::GroupResources(g, v) => get_only(discovery::resource_list(shared, &g, &v)),
         Route::Resource(r) => objects::handle(shared, parts, r, params, body),
         Route::ResourceMetrics {
+            version,
             plural,
             namespace,
             name,
         } => get_only(metrics::resource(
             shared,
+            &version,
             &plural,
             namespace.as_deref(),
             name.as_deref(),

@@ -42,8 +42,10 @@ pub(crate) enum Route {
     GroupResources(String, String),
     /// A built-in or custom resource.
     Resource(ResourcePath),
-    /// `metrics.k8s.io/v1beta1` pods or nodes.
+    /// `metrics.k8s.io/{v1,v1beta1}` pods or nodes.
     ResourceMetrics {
+        /// API version (`v1` or `v1beta1`).
+        version: String,
         /// `pods` or `nodes`.
         plural: String,
         /// Namespace, for namespaced pod queries.
@@ -97,7 +99,7 @@ pub(crate) fn parse(path: &str) -> Route {
         ["apis"] => Route::Groups,
         ["apis", g] => Route::Group(g.to_string()),
         ["apis", g, v] => Route::GroupResources(g.to_string(), v.to_string()),
-        ["apis", RESOURCE_METRICS, "v1beta1", rest @ ..] => resource_metrics(rest),
+        ["apis", RESOURCE_METRICS, v @ ("v1" | "v1beta1"), rest @ ..] => resource_metrics(v, rest),
         ["apis", CUSTOM_METRICS, v, rest @ ..] => custom_metrics(v, rest),
         [
             "apis",
@@ -146,18 +148,20 @@ fn resource(group: &str, version: &str, rest: &[&str]) -> Route {
     })
 }
 
-fn resource_metrics(rest: &[&str]) -> Route {
+fn resource_metrics(version: &str, rest: &[&str]) -> Route {
     let (namespace, tail) = match rest {
         ["namespaces", ns, tail @ ..] => (Some(ns.to_string()), tail),
         tail => (None, tail),
     };
     match tail {
         [plural @ ("pods" | "nodes")] => Route::ResourceMetrics {
+            version: version.to_string(),
             plural: plural.to_string(),
             namespace,
             name: None,
         },
         [plural @ ("pods" | "nodes"), name] => Route::ResourceMetrics {
+            version: version.to_string(),
             plural: plural.to_string(),
             namespace,
             name: Some(name.to_string()),
@@ -255,7 +259,15 @@ mod tests {
         ));
         assert!(matches!(
             parse("/apis/metrics.k8s.io/v1beta1/namespaces/ns/pods"),
-            Route::ResourceMetrics { .. }
+            Route::ResourceMetrics { ref version, .. } if version == "v1beta1"
+        ));
+        assert!(matches!(
+            parse("/apis/metrics.k8s.io/v1/namespaces/ns/pods"),
+            Route::ResourceMetrics { ref version, .. } if version == "v1"
+        ));
+        assert!(matches!(
+            parse("/apis/metrics.k8s.io/v2/namespaces/ns/pods"),
+            Route::Unknown | Route::Resource(_)
         ));
         assert!(matches!(
             parse("/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/q"),

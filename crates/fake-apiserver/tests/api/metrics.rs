@@ -77,6 +77,11 @@ async fn resource_metrics() {
         .await
         .unwrap();
     assert_eq!(all.items.len(), 3);
+    assert_eq!(all.api_version, "metrics.k8s.io/v1beta1");
+    let v1: PodMetricsList = get(&client, "/apis/metrics.k8s.io/v1/pods").await.unwrap();
+    assert_eq!(v1.api_version, "metrics.k8s.io/v1");
+    assert_eq!(v1.items.len(), 3);
+    assert_eq!(v1.items[0].api_version, "metrics.k8s.io/v1");
     let one: PodMetrics = get(
         &client,
         "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/api-1",

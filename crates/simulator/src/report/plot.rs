@@ -8,22 +8,22 @@ use std::fmt::Write;
 use crate::clock::{self, MINUTE, Millis};
 use crate::runner::{HpaOutcome, Outcome};
 
-const W: f64 = 960.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 84.0;
+pub(super) const W: f64 = 960.0;
+pub(super) const LEFT: f64 = 64.0;
+pub(super) const RIGHT: f64 = 84.0;
 const PODS_H: f64 = 250.0;
 const METRIC_H: f64 = 150.0;
 const BLOCK_H: f64 = 68.0 + PODS_H + 56.0 + METRIC_H + 52.0;
 
 const C_READY: &str = "#1b7f3b";
 const C_DESIRED: &str = "#e8710a";
-const C_NEEDED: &str = "#8e8e8e";
-const C_LOAD_FILL: &str = "#dbe9f6";
-const C_LOAD: &str = "#5b9bd5";
+pub(super) const C_NEEDED: &str = "#8e8e8e";
+pub(super) const C_LOAD_FILL: &str = "#dbe9f6";
+pub(super) const C_LOAD: &str = "#5b9bd5";
 const C_TARGET: &str = "#c62828";
 const C_METRICS: [&str; 4] = ["#6a1b9a", "#00838f", "#ad1457", "#5d4037"];
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -31,7 +31,7 @@ fn esc(s: &str) -> String {
 }
 
 /// A "nice" tick step for a range (1, 2, 2.5 or 5 × 10^k).
-fn nice_step(range: f64, ticks: f64) -> f64 {
+pub(super) fn nice_step(range: f64, ticks: f64) -> f64 {
     let raw = (range / ticks).max(1e-9);
     let mag = 10f64.powf(raw.log10().floor());
     let f = raw / mag;
@@ -58,7 +58,7 @@ fn fmt_quantity(v: f64) -> String {
     }
 }
 
-fn fmt_tick(v: f64) -> String {
+pub(super) fn fmt_tick(v: f64) -> String {
     if v >= 1000.0 && (v / 1000.0).fract() == 0.0 {
         format!("{}k", v / 1000.0)
     } else if v.fract() == 0.0 {
@@ -68,20 +68,24 @@ fn fmt_tick(v: f64) -> String {
     }
 }
 
-struct Axis {
-    x0: f64,
-    x1: f64,
-    duration: f64,
+pub(super) struct Axis {
+    pub(super) x0: f64,
+    pub(super) x1: f64,
+    pub(super) duration: f64,
 }
 
 impl Axis {
-    fn x(&self, t: Millis) -> f64 {
+    pub(super) fn x(&self, t: Millis) -> f64 {
         self.x0 + (self.x1 - self.x0) * (t as f64 / self.duration.max(1.0))
     }
 }
 
 /// A step path through (t, value) points; `None` breaks it.
-fn step_path(ax: &Axis, points: &[(Millis, Option<f64>)], y: &dyn Fn(f64) -> f64) -> String {
+pub(super) fn step_path(
+    ax: &Axis,
+    points: &[(Millis, Option<f64>)],
+    y: &dyn Fn(f64) -> f64,
+) -> String {
     let mut d = String::new();
     let mut last: Option<f64> = None;
     for (i, (t, v)) in points.iter().enumerate() {
@@ -108,7 +112,7 @@ fn step_path(ax: &Axis, points: &[(Millis, Option<f64>)], y: &dyn Fn(f64) -> f64
     d
 }
 
-fn legend(out: &mut String, x: f64, y: f64, items: &[(&str, &str, &str)]) {
+pub(super) fn legend(out: &mut String, x: f64, y: f64, items: &[(&str, &str, &str)]) {
     let mut cx = x;
     for (color, dash, label) in items {
         let _ = write!(
@@ -123,7 +127,7 @@ fn legend(out: &mut String, x: f64, y: f64, items: &[(&str, &str, &str)]) {
     }
 }
 
-fn time_ticks(duration: Millis) -> (Millis, bool) {
+pub(super) fn time_ticks(duration: Millis) -> (Millis, bool) {
     let hours = duration > 4 * 60 * MINUTE;
     let unit = if hours { 60 * MINUTE } else { MINUTE };
     let step = nice_step(duration as f64 / unit as f64, 10.0).max(if hours { 1.0 } else { 0.5 });
@@ -493,6 +497,9 @@ fn block(out: &mut String, o: &Outcome, h: &HpaOutcome, top: f64, marks: &[(Mill
     }
 }
 
+/// The stylesheet of every plot.
+pub(super) const STYLE: &str = "<style>.h1{font-size:19px;font-weight:bold;fill:#222}.h2{font-size:15px;font-weight:bold;fill:#222}.sub{font-size:12px;fill:#555}.legend{font-size:12px;fill:#333}.tick{font-size:11px;fill:#555}.load{fill:#3d7ab8}.axis{font-size:12px;fill:#444}.event{font-size:11px;font-weight:bold;fill:#b35300}.grid{stroke:#e6e6e6;stroke-width:1}.frame{fill:none;stroke:#bbb}.axisline{stroke:#999}.mark{stroke:#777;stroke-width:1;stroke-dasharray:3 3}.marklabel{font-size:11px;fill:#444}</style>";
+
 fn is_utilization(h: &HpaOutcome, name: &str) -> bool {
     h.object.spec.metrics.iter().flatten().any(|m| {
         m.resource
@@ -509,9 +516,7 @@ pub fn svg(o: &Outcome, marks: &[(Millis, String)]) -> String {
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{height:.0}" viewBox="0 0 {W} {height:.0}" font-family="Helvetica, Arial, sans-serif">"#
     );
-    out.push_str(
-        "<style>.h1{font-size:19px;font-weight:bold;fill:#222}.h2{font-size:15px;font-weight:bold;fill:#222}.sub{font-size:12px;fill:#555}.legend{font-size:12px;fill:#333}.tick{font-size:11px;fill:#555}.load{fill:#3d7ab8}.axis{font-size:12px;fill:#444}.event{font-size:11px;font-weight:bold;fill:#b35300}.grid{stroke:#e6e6e6;stroke-width:1}.frame{fill:none;stroke:#bbb}.axisline{stroke:#999}.mark{stroke:#777;stroke-width:1;stroke-dasharray:3 3}.marklabel{font-size:11px;fill:#444}</style>",
-    );
+    out.push_str(STYLE);
     let _ = write!(out, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = write!(
         out,
