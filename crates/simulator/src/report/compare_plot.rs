@@ -6,8 +6,8 @@
 use std::fmt::Write;
 
 use super::plot::{
-    Axis, C_LOAD, C_LOAD_FILL, C_NEEDED, LEFT, RIGHT, STYLE, W, esc, fmt_tick, legend, nice_step,
-    step_path, time_ticks,
+    Axis, C_LOAD, C_LOAD_FILL, C_NEEDED, LEFT, RIGHT, STYLE, W, action_marks, esc, fmt_tick,
+    legend, nice_step, step_path, time_ticks,
 };
 use crate::clock::{self, Millis};
 use crate::runner::{HpaOutcome, Outcome};
@@ -160,16 +160,7 @@ fn chart(
         p_bot + 36.0,
         if hours { "hours" } else { "minutes" }
     );
-    for (k, (t, label)) in marks.iter().enumerate() {
-        let x = ax.x(*t);
-        let y = p_top + 14.0 + 14.0 * (k % 3) as f64;
-        let _ = write!(
-            out,
-            r#"<line x1="{x:.1}" y1="{p_top:.1}" x2="{x:.1}" y2="{p_bot:.1}" class="mark"/><text x="{:.1}" y="{y:.1}" class="marklabel">{}</text>"#,
-            x + 4.0,
-            esc(label)
-        );
-    }
+    action_marks(out, &ax, marks, p_top, p_bot);
     summaries(out, u, a, p_bot + 62.0);
 }
 

@@ -484,13 +484,24 @@ fn block(out: &mut String, o: &Outcome, h: &HpaOutcome, top: f64, marks: &[(Mill
         m_bot + 38.0,
         if hours { "hours" } else { "minutes" }
     );
-    // Scenario actions.
+    action_marks(out, &ax, marks, p_top, m_bot);
+}
+
+/// The scenario's actions: a dashed line from `top` to `bottom` at each, labelled on three
+/// staggered rows.
+pub(super) fn action_marks(
+    out: &mut String,
+    ax: &Axis,
+    marks: &[(Millis, String)],
+    top: f64,
+    bottom: f64,
+) {
     for (k, (t, label)) in marks.iter().enumerate() {
         let x = ax.x(*t);
-        let y = p_top + 14.0 + 14.0 * (k % 3) as f64;
+        let y = top + 14.0 + 14.0 * (k % 3) as f64;
         let _ = write!(
             out,
-            r#"<line x1="{x:.1}" y1="{p_top:.1}" x2="{x:.1}" y2="{m_bot:.1}" class="mark"/><text x="{:.1}" y="{y:.1}" class="marklabel">{}</text>"#,
+            r#"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}" class="mark"/><text x="{:.1}" y="{y:.1}" class="marklabel">{}</text>"#,
             x + 4.0,
             esc(label)
         );
