@@ -112,11 +112,15 @@ pub trait ScaleWrite {
         target: &CrossVersionObjectReference,
         replicas: i32,
     ) -> impl Future<Output = ApiResult<()>> + Send;
-    /// PUT of the HPA's status subresource.
+    /// PUT of the HPA's status subresource. `external_fallback` holds KEP-5679's per-metric
+    /// fields (`fallbackActive`, `firstFailureTime`, `fallbackReplicas`) of failing External
+    /// metrics with a fallback, for the objects whose schema has them (CRD mode's
+    /// `alpaca.dev/v1`); empty for every autoscaler without a fallback.
     fn update_status(
         &self,
         key: &HpaKey,
         status: &HorizontalPodAutoscalerStatus,
+        external_fallback: &[alpaca_engine::FallbackStatus],
     ) -> impl Future<Output = ApiResult<()>> + Send;
     /// Records an event on the HPA.
     fn record_event(&self, key: &HpaKey, event: &Event) -> impl Future<Output = ()> + Send;

@@ -334,7 +334,21 @@ impl ControlLoop {
             Some(old) => *old == decision.status,
             None => HorizontalPodAutoscalerStatus::default() == decision.status,
         };
-        if !unchanged && let Err(e) = cluster.update_status(key, &decision.status).await {
+        let external_fallback = if decision.history.external_fallback.is_empty() {
+            Vec::new()
+        } else {
+            alpaca_engine::external_fallback_statuses(
+                &hpa,
+                &decision.history,
+                snapshot.now.0,
+                decision.status.current_replicas.unwrap_or(0),
+            )
+        };
+        if !unchanged
+            && let Err(e) = cluster
+                .update_status(key, &decision.status, &external_fallback)
+                .await
+        {
             let event = alpaca_engine::snapshot::Event::warning("FailedUpdateStatus", e.clone());
             cluster.record_event(key, &event).await;
             status_error = Some(e);

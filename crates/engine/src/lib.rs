@@ -59,6 +59,8 @@ pub mod sync_period;
 mod time;
 
 pub use analyze::fallback::ANNOTATION as EXTERNAL_FALLBACK_ANNOTATION;
+pub use analyze::fallback::FIELD_ANNOTATION as EXTERNAL_FALLBACK_FIELD_ANNOTATION;
+pub use analyze::fallback::{FallbackStatus, statuses as external_fallback_statuses};
 pub use api::{v2beta1, v2beta2};
 pub use error::{FieldError, InvalidSnapshot, ReadError};
 pub use monitor::rest_mapper::is_built_in as is_built_in_kind;

@@ -77,10 +77,11 @@ impl<'a> Sync<'a> {
             .filter_map(|m| m.external.as_ref())
             .map(|x| x.metric.name.as_str())
             .collect();
-        let (fallbacks, fallback_error) = match crate::analyze::fallback::of(&snap.hpa, &external) {
-            Ok(list) => (list, None),
-            Err(e) => (Vec::new(), Some(e)),
-        };
+        let (fallbacks, fallback_error) =
+            match crate::analyze::fallback::of(snap.hpa.annotations(), &external) {
+                Ok(list) => (list, None),
+                Err(e) => (Vec::new(), Some(e)),
+            };
         Self {
             cluster: Cluster::new(snap, namespace),
             spec,

@@ -245,3 +245,71 @@ fn fallback_modes_and_bad_fallbacks() {
             .starts_with("annotation alpaca.dev/external-fallback: ")
     );
 }
+
+#[test]
+fn the_crd_field_form_wins_over_the_annotation_and_is_named_in_messages() {
+    let since = json!({"externalFallback": [{"index": 0, "metric": "queue_messages",
+        "firstFailureTime": "2026-01-01T00:00:00Z"}]});
+    let with = |annotations: Value| {
+        let mut v = snapshot("2026-01-01T00:05:00Z", 4, None, annotations);
+        v["history"] = since.clone();
+        run(&v)
+    };
+    let both = with(json!({
+        "alpaca.dev/external-fallback": r#"[{"metric": "queue_messages", "replicas": 3}]"#,
+        "alpaca.dev/metrics.external.fallback": r#"[{"metric": "queue_messages", "replicas": 6}]"#,
+    }));
+    assert_eq!(both.desired_replicas, 6, "the field's fallback applies");
+    let bad = with(json!({
+        "alpaca.dev/metrics.external.fallback": r#"[{"metric": "queue_messages", "replicas": 0}]"#,
+    }));
+    assert_eq!(bad.desired_replicas, 4);
+    let message = condition(&bad, "SettingsValid").unwrap().2;
+    assert!(
+        message.starts_with(
+            "spec.metrics[external \"queue_messages\"].external.fallback.replicas: 0 must be greater than 0"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn fallback_status_fields_follow_the_sync() {
+    let hpa_with = |entry: &str| -> k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler {
+        let v = snapshot(
+            "2026-01-01T00:00:00Z",
+            4,
+            None,
+            json!({"alpaca.dev/external-fallback": entry}),
+        );
+        serde_json::from_value(v["hpa"].clone()).unwrap()
+    };
+    let history: alpaca_engine::snapshot::History = serde_json::from_value(json!({
+        "externalFallback": [{"index": 0, "metric": "queue_messages",
+                              "firstFailureTime": "2026-01-01T00:00:00Z"}]}))
+    .unwrap();
+    let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    let hpa = hpa_with(r#"[{"metric": "queue_messages", "replicas": 6}]"#);
+    let early =
+        alpaca_engine::external_fallback_statuses(&hpa, &history, at("2026-01-01T00:02:59Z"), 4);
+    assert_eq!(early.len(), 1);
+    assert_eq!(early[0].index, 0);
+    assert!(!early[0].fallback_active);
+    assert_eq!(early[0].first_failure_time, at("2026-01-01T00:00:00Z"));
+    assert_eq!(early[0].fallback_replicas, None);
+    let late =
+        alpaca_engine::external_fallback_statuses(&hpa, &history, at("2026-01-01T00:03:00Z"), 4);
+    assert!(late[0].fallback_active);
+    assert_eq!(late[0].fallback_replicas, Some(6));
+    let higher = hpa_with(
+        r#"[{"metric": "queue_messages", "replicas": 2, "alpacaMode": "currentReplicasIfHigher"}]"#,
+    );
+    let kept =
+        alpaca_engine::external_fallback_statuses(&higher, &history, at("2026-01-01T00:03:00Z"), 4);
+    assert_eq!(kept[0].fallback_replicas, Some(4));
+    let none = hpa_with("[]");
+    assert!(
+        alpaca_engine::external_fallback_statuses(&none, &history, at("2026-01-01T00:03:00Z"), 4)
+            .is_empty()
+    );
+}

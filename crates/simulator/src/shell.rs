@@ -373,6 +373,7 @@ impl ScaleWrite for Shell<'_> {
         &self,
         key: &HpaKey,
         status: &HorizontalPodAutoscalerStatus,
+        _external_fallback: &[alpaca_engine::FallbackStatus],
     ) -> impl Future<Output = ApiResult<()>> + Send {
         ready(self.write_status(key, status))
     }

@@ -223,6 +223,7 @@ impl ScaleWrite for KubeCluster {
         &self,
         key: &HpaKey,
         status: &HorizontalPodAutoscalerStatus,
+        external_fallback: &[alpaca_engine::FallbackStatus],
     ) -> ApiResult<()> {
         let read = match &self.source {
             Source::Cached { autoscalers, .. } => autoscalers
@@ -236,6 +237,7 @@ impl ScaleWrite for KubeCluster {
             &key.name,
             read,
             status,
+            external_fallback,
         )
         .await
     }

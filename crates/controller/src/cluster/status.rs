@@ -1,11 +1,13 @@
 //! PUT of the autoscaler's status subresource, retried on optimistic-concurrency
 //! conflicts: the first attempt uses the object the sync read (from the cache), each
-//! retry reads the latest object and puts the same status on it.
+//! retry reads the latest object and puts the same status on it. CRD mode's objects also
+//! get KEP-5679's per-metric fallback fields, which `autoscaling/v2` has no place for.
 
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerStatus;
 use kube::api::{Api, DynamicObject, PostParams, TypeMeta};
 
 use super::errors;
+use crate::args::Mode;
 use crate::kind::AutoscalerKind;
 
 /// Attempts before a conflict is given up on (client-go's `retry.DefaultRetry` has 5 steps).
@@ -18,8 +20,12 @@ pub(crate) async fn write(
     name: &str,
     read: Option<DynamicObject>,
     status: &HorizontalPodAutoscalerStatus,
+    external_fallback: &[alpaca_engine::FallbackStatus],
 ) -> Result<(), String> {
-    let status = serde_json::to_value(status).map_err(|e| e.to_string())?;
+    let mut status = serde_json::to_value(status).map_err(|e| e.to_string())?;
+    if kind.mode() == Mode::Crd {
+        crate::kind::add_fallback_status(&mut status, external_fallback);
+    }
     let what = format!("update {}/status {name}", kind.qualified());
     let mut current = read;
     let mut last_error = String::new();

@@ -110,3 +110,122 @@ async fn crd_mode_scales_its_own_kind_and_leaves_builtin_hpas_alone() {
     assert!(about_builtin.is_empty(), "{about_builtin:?}");
     running.stop().await.unwrap();
 }
+
+/// An `alpaca.dev/v1` HPA on Deployment `name` scaling on an External metric nobody
+/// serves, with KEP-5679's `fallback` field (`failureDurationSeconds` left to the
+/// schema's default) and, when given, a persisted memory.
+fn failing_external(name: &str, memory: Option<String>) -> serde_json::Value {
+    let mut obj = serde_json::json!({
+        "apiVersion": "alpaca.dev/v1", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": name},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                 "minReplicas": 1, "maxReplicas": 10,
+                 "metrics": [{"type": "External", "external": {
+                     "metric": {"name": "nobody-serves-this"},
+                     "target": {"type": "AverageValue", "averageValue": "10"},
+                     "fallback": {"replicas": 3}}}]}
+    });
+    if let Some(memory) = memory {
+        obj["metadata"]["annotations"] = serde_json::json!({"alpaca.dev/memory": memory});
+    }
+    obj
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crd_mode_external_fallback_field_and_its_status() {
+    let Some(ns) = Ns::new("crd_fallback").await else {
+        return;
+    };
+    if install_crd(&ns).await.is_none() {
+        return;
+    }
+    let api = alpaca_hpas(&ns);
+    let apply = |name: &str, obj: serde_json::Value| {
+        let api = api.clone();
+        let name = name.to_owned();
+        async move {
+            api.patch(
+                &name,
+                &PatchParams::apply("test").force(),
+                &Patch::Apply(obj),
+            )
+            .await
+        }
+    };
+    // the schema's bounds are the KEP's: refused by the API server, naming the field
+    let mut short = failing_external("short", None);
+    short["spec"]["metrics"][0]["external"]["fallback"]["failureDurationSeconds"] = 60.into();
+    let refused = apply("short", short).await.unwrap_err().to_string();
+    assert!(
+        refused.contains("failureDurationSeconds") && refused.contains("180"),
+        "{refused}"
+    );
+    // "fresh" starts failing now; "long" has been failing for ten minutes (its memory)
+    ns.workload("fresh", 1, 100).await;
+    ns.workload("long", 1, 100).await;
+    apply("fresh", failing_external("fresh", None))
+        .await
+        .unwrap();
+    let since = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(10);
+    let memory = serde_json::json!({"externalFallback": [
+        {"index": 0, "metric": "nobody-serves-this",
+         "firstFailureTime": since.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()}]});
+    apply("long", failing_external("long", Some(memory.to_string())))
+        .await
+        .unwrap();
+    let stored = api.get("fresh").await.unwrap();
+    assert_eq!(
+        stored.data["spec"]["metrics"][0]["external"]["fallback"]["failureDurationSeconds"], 180,
+        "defaulted by the schema, kept (not pruned)"
+    );
+
+    let running = ns
+        .start(ControllerArgs {
+            mode: Mode::Crd,
+            ..ns.args()
+        })
+        .await;
+    // the fallback that applies: the metric proposes 3, the status says so
+    eventually("long's fallback scales its target to 3", 30, || async {
+        ns.replicas("long").await == Some(3)
+    })
+    .await;
+    let status = |name: &'static str| {
+        let api = api.clone();
+        async move { api.get(name).await.map(|o| o.data["status"].clone()) }
+    };
+    eventually("long's status has the KEP's fields", 30, || async {
+        status("long").await.is_ok_and(|s| {
+            let x = &s["currentMetrics"][0]["external"];
+            x["fallbackActive"] == true && x["fallbackReplicas"] == 3
+        })
+    })
+    .await;
+    let long = status("long").await.unwrap();
+    assert_eq!(
+        long["currentMetrics"][0]["external"]["firstFailureTime"],
+        since.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "{long}"
+    );
+    assert!(
+        long["conditions"].as_array().is_some_and(|c| c
+            .iter()
+            .any(|c| c["type"] == "ExternalMetricFallbackActive" && c["status"] == "True")),
+        "{long}"
+    );
+    // the fallback that does not apply yet: its clock started, nothing scaled
+    eventually("fresh's failure clock is in its status", 30, || async {
+        status("fresh").await.is_ok_and(|s| {
+            let x = &s["currentMetrics"][0]["external"];
+            x["fallbackActive"] == false && x["firstFailureTime"].is_string()
+        })
+    })
+    .await;
+    let fresh = status("fresh").await.unwrap();
+    assert!(
+        fresh["currentMetrics"][0]["external"]["fallbackReplicas"].is_null(),
+        "{fresh}"
+    );
+    assert_eq!(ns.replicas("fresh").await, Some(1));
+    running.stop().await.unwrap();
+}

@@ -17,13 +17,22 @@
 //! count), `currentReplicasIfHigher` (the higher of current and `replicas`),
 //! `currentReplicasIfLower` (the lower of the two).
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use serde::Deserialize;
 
-use crate::hpa_object::HpaObject;
+use crate::snapshot::History;
 
 /// The annotation.
 pub const ANNOTATION: &str = "alpaca.dev/external-fallback";
+
+/// Where CRD mode puts the `spec.metrics[*].external.fallback` fields of an `alpaca.dev/v1`
+/// object (the KEP's field form, which `autoscaling/v2` has no field for) when it hands the
+/// object to the engine: the same list as [`ANNOTATION`]. It wins over [`ANNOTATION`], and
+/// the controller drops one written by hand.
+pub const FIELD_ANNOTATION: &str = "alpaca.dev/metrics.external.fallback";
 
 /// The KEP's default and minimum `failureDurationSeconds`.
 pub const MIN_FAILURE_SECONDS: i64 = 180;
@@ -80,16 +89,49 @@ impl Fallback {
     }
 }
 
+/// Where an autoscaler's fallbacks were written, to name them in messages.
+#[derive(Clone, Copy)]
+enum FieldSource {
+    /// `spec.metrics[*].external.fallback` of an `alpaca.dev/v1` object.
+    Spec,
+    /// The annotation of an `autoscaling/v2` object.
+    Annotation,
+}
+
+impl FieldSource {
+    fn all(self) -> String {
+        match self {
+            FieldSource::Spec => "spec.metrics[*].external.fallback".into(),
+            FieldSource::Annotation => format!("annotation {ANNOTATION}"),
+        }
+    }
+
+    fn entry(self, i: usize, metric: &str) -> String {
+        match self {
+            FieldSource::Spec => format!("spec.metrics[external {metric:?}].external.fallback"),
+            FieldSource::Annotation => format!("annotation {ANNOTATION}[{i}]"),
+        }
+    }
+}
+
 /// The autoscaler's fallbacks: none without the annotation, an error naming the problem
 /// when it is malformed (then none apply).
-pub fn of(hpa: &HpaObject, external_metrics: &[&str]) -> Result<Vec<Fallback>, String> {
-    let Some(raw) = hpa.annotations().and_then(|a| a.get(ANNOTATION)) else {
-        return Ok(Vec::new());
+pub fn of(
+    annotations: Option<&BTreeMap<String, String>>,
+    external_metrics: &[&str],
+) -> Result<Vec<Fallback>, String> {
+    let (source, raw) = match (
+        annotations.and_then(|a| a.get(FIELD_ANNOTATION)),
+        annotations.and_then(|a| a.get(ANNOTATION)),
+    ) {
+        (Some(raw), _) => (FieldSource::Spec, raw),
+        (None, Some(raw)) => (FieldSource::Annotation, raw),
+        (None, None) => return Ok(Vec::new()),
     };
     let list: Vec<Fallback> = serde_json::from_str(raw)
-        .map_err(|e| format!("annotation {ANNOTATION}: {e}; ignored: no fallback applies"))?;
+        .map_err(|e| format!("{}: {e}; ignored: no fallback applies", source.all()))?;
     for (i, f) in list.iter().enumerate() {
-        let field = format!("annotation {ANNOTATION}[{i}]");
+        let field = source.entry(i, &f.metric);
         if f.failure_duration_seconds < MIN_FAILURE_SECONDS {
             return Err(format!(
                 "{field}.failureDurationSeconds: {} is below the minimum of {MIN_FAILURE_SECONDS}; ignored: no fallback applies",
@@ -110,4 +152,56 @@ pub fn of(hpa: &HpaObject, external_metrics: &[&str]) -> Result<Vec<Fallback>, S
         }
     }
     Ok(list)
+}
+
+/// KEP-5679's status fields of one External metric with a fallback that is failing, for
+/// `status.currentMetrics[index].external` of the objects whose schema has them (CRD mode's
+/// `alpaca.dev/v1`; `autoscaling/v2` has no such fields yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FallbackStatus {
+    /// The metric's index in `spec.metrics` (and in `status.currentMetrics`).
+    pub index: usize,
+    /// `fallbackActive`: the metric has failed for `failureDurationSeconds` or longer.
+    pub fallback_active: bool,
+    /// `firstFailureTime`: the first of the consecutive failed reads.
+    pub first_failure_time: Timestamp,
+    /// `fallbackReplicas`: the count proposed, while the fallback is active.
+    pub fallback_replicas: Option<i32>,
+}
+
+/// The status fields after a sync at `now` that left the controller's memory `history`,
+/// the target at `current` replicas: one per failing External metric with a fallback.
+/// Pure, from the same rules the sync applied.
+pub fn statuses(
+    hpa: &HorizontalPodAutoscaler,
+    history: &History,
+    now: Timestamp,
+    current: i32,
+) -> Vec<FallbackStatus> {
+    let external: Vec<&str> = hpa
+        .spec
+        .metrics
+        .iter()
+        .flatten()
+        .filter_map(|m| m.external.as_ref())
+        .map(|x| x.metric.name.as_str())
+        .collect();
+    let Ok(fallbacks) = of(hpa.metadata.annotations.as_ref(), &external) else {
+        return Vec::new();
+    };
+    history
+        .external_fallback
+        .iter()
+        .filter_map(|m| {
+            let f = fallbacks.iter().find(|f| f.metric == m.metric)?;
+            let first = m.first_failure_time.0;
+            let active = f.applies(first, now);
+            Some(FallbackStatus {
+                index: m.index,
+                fallback_active: active,
+                first_failure_time: first,
+                fallback_replicas: active.then(|| f.proposal(current)),
+            })
+        })
+        .collect()
 }
