@@ -28,26 +28,48 @@ fn entries(group: &str, version: &str, list: APIResourceList) -> Vec<ResourceEnt
         .collect()
 }
 
+/// How long one group's discovery may take. An aggregated API whose backend is gone can
+/// keep the API server's proxy waiting far longer; the group is then skipped (kubectl's
+/// "unable to retrieve the complete list of server APIs") instead of delaying the rest.
+const GROUP_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Every resource the cluster serves, core group first, then the groups in discovery order
-/// (each at its preferred version).
+/// (each at its preferred version). The groups are asked all at once, as client-go's
+/// discovery does, each within [`GROUP_TIMEOUT`].
 pub async fn discover(client: &kube::Client) -> Result<Vec<ResourceEntry>, kube::Error> {
     let mut out = Vec::new();
     for version in client.list_core_api_versions().await?.versions {
         let list = client.list_core_api_resources(&version).await?;
         out.extend(entries("", &version, list));
     }
-    for group in client.list_api_groups().await?.groups {
-        let Some(gv) = group
-            .preferred_version
-            .or_else(|| group.versions.into_iter().next())
-        else {
-            continue;
-        };
-        match client.list_api_group_resources(&gv.group_version).await {
-            Ok(list) => out.extend(entries(&group.name, &gv.version, list)),
+    let groups: Vec<_> = client
+        .list_api_groups()
+        .await?
+        .groups
+        .into_iter()
+        .filter_map(|group| {
+            let gv = group
+                .preferred_version
+                .or_else(|| group.versions.into_iter().next())?;
+            Some((group.name, gv))
+        })
+        .collect();
+    let lists = futures::future::join_all(groups.iter().map(|(_, gv)| {
+        tokio::time::timeout(
+            GROUP_TIMEOUT,
+            client.list_api_group_resources(&gv.group_version),
+        )
+    }))
+    .await;
+    for ((name, gv), list) in groups.iter().zip(lists) {
+        match list {
+            Ok(Ok(list)) => out.extend(entries(name, &gv.version, list)),
             // An unavailable aggregated API must not hide every other group.
-            Err(e) => {
+            Ok(Err(e)) => {
                 tracing::debug!(group_version = %gv.group_version, error = %e, "discovery of a group failed")
+            }
+            Err(_) => {
+                tracing::debug!(group_version = %gv.group_version, "discovery of a group timed out")
             }
         }
     }

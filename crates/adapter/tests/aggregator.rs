@@ -527,3 +527,91 @@ async fn resource_metrics_behind_the_real_aggregator() {
     .await;
     adapter.shutdown().await.unwrap();
 }
+
+/// The cluster's own `kube-system/extension-apiserver-authentication` ConfigMap, watched on
+/// the real API server: a second front proxy (its CA and its name) added to it by hand is
+/// trusted without a restart, well before the periodic re-read (1 minute). kube-apiserver
+/// keeps such additions: it merges its own values into what the ConfigMap holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clusters_authentication_configmap_is_watched() {
+    let Some(env) = env("the_clusters_authentication_configmap_is_watched") else {
+        return;
+    };
+    let client = env.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let adapter = start_adapter(env, dir.path()).await;
+    let second =
+        alpaca_adapter::pki::CertificateAuthority::generate("second-front-proxy-ca").unwrap();
+    let proxy = second.issue_client("second-proxy", &[]).unwrap();
+    let host = "alpaca-adapter.custom-metrics.svc";
+    let https = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(
+            env.plane().serving_ca().cert_pem().as_bytes(),
+        )
+        .unwrap()])
+        .identity(
+            reqwest::Identity::from_pem(format!("{}{}", proxy.cert_pem, proxy.key_pem).as_bytes())
+                .unwrap(),
+        )
+        .resolve(host, adapter.addr())
+        .build()
+        .unwrap();
+    let url = format!("https://{host}:{}/apis", adapter.addr().port());
+    let status = || {
+        let (https, url) = (https.clone(), url.clone());
+        async move {
+            https
+                .get(url)
+                .header("X-Remote-User", "alice")
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }
+    };
+    assert_eq!(status().await, 401, "an unknown front proxy");
+
+    let configmaps: Api<k8s_openapi::api::core::v1::ConfigMap> =
+        Api::namespaced(client.clone(), "kube-system");
+    let mut cm = configmaps
+        .get("extension-apiserver-authentication")
+        .await
+        .unwrap();
+    let data = cm.data.get_or_insert_with(Default::default);
+    let bundle = data
+        .entry("requestheader-client-ca-file".into())
+        .or_default();
+    // (a bundle without a final newline would glue the two PEM blocks into one bad one,
+    // and the aggregator's own front-proxy certificate would stop being trusted)
+    if !bundle.is_empty() && !bundle.ends_with('\n') {
+        bundle.push('\n');
+    }
+    bundle.push_str(second.cert_pem());
+    let names = data
+        .entry("requestheader-allowed-names".into())
+        .or_insert_with(|| "[]".into());
+    let mut list: Vec<String> = serde_json::from_str(names).unwrap();
+    list.push("second-proxy".into());
+    *names = serde_json::to_string(&list).unwrap();
+    configmaps
+        .replace(
+            "extension-apiserver-authentication",
+            &PostParams::default(),
+            &cm,
+        )
+        .await
+        .unwrap();
+    eventually(
+        "the second front proxy is trusted (alice, authenticated, may GET /apis)",
+        20,
+        || async { status().await == 200 },
+    )
+    .await;
+    // kube-apiserver's own controller has seen the change too, and kept the addition
+    let kept = configmaps
+        .get("extension-apiserver-authentication")
+        .await
+        .unwrap();
+    let names = &kept.data.unwrap_or_default()["requestheader-allowed-names"];
+    assert!(names.contains("second-proxy"), "{names}");
+}

@@ -364,6 +364,8 @@ async fn serves_custom_and_external_metrics_from_prometheus() {
     assert!(ext_names.contains(&"queue_messages"), "{v}");
 
     // A custom resource, resolved through discovery (kind, preferred version, singular),
+    // although the stand-in also lists an aggregated group that never answers (skipped
+    // after discovery's per-group timeout, not waited on forever),
     // its label given by the template and the query using .GroupBySlice.
     for path in ["widgets.example.com", "widget"] {
         let (code, v) = get(format!(

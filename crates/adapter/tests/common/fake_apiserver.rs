@@ -1,8 +1,9 @@
 //! A stand-in kube-apiserver on loopback, answering only what the adapter asks a cluster:
 //! the `extension-apiserver-authentication` ConfigMap (which a test may change), TokenReviews,
 //! SubjectAccessReviews (only user `hpa`, only in namespace `default` or on `/metrics`),
-//! metadata lists of pods by label, API discovery (core pods and namespaces, and a custom
-//! resource `widgets.example.com`), and APIService objects (which a test may add).
+//! metadata lists of pods by label, API discovery (core pods and namespaces, a custom
+//! resource `widgets.example.com`, and an aggregated group that never answers), and
+//! APIService objects (which a test may add).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -160,8 +161,12 @@ pub async fn start(configmap: BTreeMap<String, String>) -> FakeApiServer {
             {"name": "pods/status", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]},
             {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace", "verbs": ["get", "list"]}]})) }))
         .route("/apis", get(|| async { Json(json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+            {"name": "hanging.example.com", "versions": [{"groupVersion": "hanging.example.com/v1", "version": "v1"}],
+             "preferredVersion": {"groupVersion": "hanging.example.com/v1", "version": "v1"}},
             {"name": "example.com", "versions": [{"groupVersion": "example.com/v1beta1", "version": "v1beta1"}],
              "preferredVersion": {"groupVersion": "example.com/v1beta1", "version": "v1beta1"}}]})) }))
+        // An aggregated API whose backend is gone: the API server's proxy never answers.
+        .route("/apis/hanging.example.com/v1", get(std::future::pending::<Json<Value>>))
         .route("/apis/example.com/v1beta1", get(|| async { Json(json!({"kind": "APIResourceList", "groupVersion": "example.com/v1beta1", "resources": [
             {"name": "widgets", "singularName": "", "namespaced": true, "kind": "Widget", "verbs": ["get", "list"]}]})) }))
         .route(
