@@ -70,15 +70,8 @@ impl<'a> Sync<'a> {
         namespace: &'a str,
     ) -> Self {
         let tolerances = Tolerances::for_hpa(spec, snap.controller.tolerance);
-        let external: Vec<&str> = spec
-            .metrics
-            .iter()
-            .flatten()
-            .filter_map(|m| m.external.as_ref())
-            .map(|x| x.metric.name.as_str())
-            .collect();
         let (fallbacks, fallback_error) =
-            match crate::analyze::fallback::of(snap.hpa.annotations(), &external) {
+            match crate::analyze::fallback::of(snap.hpa.annotations(), spec) {
                 Ok(list) => (list, None),
                 Err(e) => (Vec::new(), Some(e)),
             };

@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::autoscaling::v2::{HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec};
 use serde::Deserialize;
 
 use crate::snapshot::History;
@@ -118,8 +118,15 @@ impl FieldSource {
 /// when it is malformed (then none apply).
 pub fn of(
     annotations: Option<&BTreeMap<String, String>>,
-    external_metrics: &[&str],
+    spec: &HorizontalPodAutoscalerSpec,
 ) -> Result<Vec<Fallback>, String> {
+    let external_metrics: Vec<&str> = spec
+        .metrics
+        .iter()
+        .flatten()
+        .filter_map(|m| m.external.as_ref())
+        .map(|x| x.metric.name.as_str())
+        .collect();
     let (source, raw) = match (
         annotations.and_then(|a| a.get(FIELD_ANNOTATION)),
         annotations.and_then(|a| a.get(ANNOTATION)),
@@ -178,15 +185,7 @@ pub fn statuses(
     now: Timestamp,
     current: i32,
 ) -> Vec<FallbackStatus> {
-    let external: Vec<&str> = hpa
-        .spec
-        .metrics
-        .iter()
-        .flatten()
-        .filter_map(|m| m.external.as_ref())
-        .map(|x| x.metric.name.as_str())
-        .collect();
-    let Ok(fallbacks) = of(hpa.metadata.annotations.as_ref(), &external) else {
+    let Ok(fallbacks) = of(hpa.metadata.annotations.as_ref(), &hpa.spec) else {
         return Vec::new();
     };
     history
