@@ -6,8 +6,8 @@
 use std::fmt::Write;
 
 use super::plot::{
-    Axis, C_LOAD, C_LOAD_FILL, C_NEEDED, LEFT, RIGHT, STYLE, W, action_marks, esc, fmt_tick,
-    legend, nice_step, step_path, time_ticks,
+    Axis, C_LOAD, C_LOAD_FILL, C_NEEDED, LEFT, Panel, RIGHT, STYLE, W, action_marks, esc, fmt_tick,
+    legend, pods_panel, step_path, time_ticks,
 };
 use crate::clock::{self, Millis};
 use crate::runner::{HpaOutcome, Outcome};
@@ -67,41 +67,15 @@ fn chart(
     let load_max = os.iter().map(|x| x.load).fold(0.0, f64::max) * 1.1;
     let load_max = if load_max <= 0.0 { 1.0 } else { load_max };
     let ly = |v: f64| p_bot - (p_bot - p_top) * v / load_max;
-    let _ = write!(
+    pods_panel(
         out,
-        r#"<rect x="{LEFT}" y="{p_top:.1}" width="{:.1}" height="{CHART_H}" class="frame"/>"#,
-        ax.x1 - ax.x0
-    );
-    let pstep = nice_step(pods_max, 6.0).max(1.0).round();
-    let mut v = 0.0;
-    while v <= pods_max + 1e-9 {
-        let y = py(v);
-        let _ = write!(
-            out,
-            r#"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="grid"/><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text>"#,
-            ax.x1,
-            LEFT - 6.0,
-            y + 4.0,
-            fmt_tick(v)
-        );
-        v += pstep;
-    }
-    let lstep = nice_step(load_max, 6.0);
-    let mut v = 0.0;
-    while v <= load_max + 1e-9 {
-        let _ = write!(
-            out,
-            r#"<text x="{:.1}" y="{:.1}" class="tick load">{}</text>"#,
-            ax.x1 + 6.0,
-            ly(v) + 4.0,
-            fmt_tick(v)
-        );
-        v += lstep;
-    }
-    let _ = write!(
-        out,
-        r#"<text transform="translate(18,{:.1}) rotate(-90)" class="axis" text-anchor="middle">pods</text>"#,
-        (p_top + p_bot) / 2.0
+        &ax,
+        &Panel {
+            top: p_top,
+            height: CHART_H,
+            pods_max,
+            load_max: Some(load_max),
+        },
     );
     // the load is the same in both runs: drawn once
     let every = (os.len() / 1500).max(1);

@@ -112,6 +112,60 @@ pub(super) fn step_path(
     d
 }
 
+/// A pods panel: `height` pixels from `top`, pods from 0 to `pods_max` on the left and, when
+/// given, load from 0 to `load_max` on the right.
+pub(super) struct Panel {
+    pub(super) top: f64,
+    pub(super) height: f64,
+    pub(super) pods_max: f64,
+    pub(super) load_max: Option<f64>,
+}
+
+/// Draws a panel's frame, its pods grid and ticks, its load ticks and the "pods" label.
+pub(super) fn pods_panel(out: &mut String, ax: &Axis, panel: &Panel) {
+    let (p_top, p_bot) = (panel.top, panel.top + panel.height);
+    let _ = write!(
+        out,
+        r#"<rect x="{LEFT}" y="{p_top:.1}" width="{:.1}" height="{}" class="frame"/>"#,
+        ax.x1 - ax.x0,
+        panel.height
+    );
+    let pods_max = panel.pods_max;
+    let pstep = nice_step(pods_max, 6.0).max(1.0).round();
+    let mut v = 0.0;
+    while v <= pods_max + 1e-9 {
+        let y = p_bot - (p_bot - p_top) * v / pods_max;
+        let _ = write!(
+            out,
+            r#"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="grid"/><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text>"#,
+            ax.x1,
+            LEFT - 6.0,
+            y + 4.0,
+            fmt_tick(v)
+        );
+        v += pstep;
+    }
+    if let Some(load_max) = panel.load_max {
+        let lstep = nice_step(load_max, 6.0);
+        let mut v = 0.0;
+        while v <= load_max + 1e-9 {
+            let _ = write!(
+                out,
+                r#"<text x="{:.1}" y="{:.1}" class="tick load">{}</text>"#,
+                ax.x1 + 6.0,
+                p_bot - (p_bot - p_top) * v / load_max + 4.0,
+                fmt_tick(v)
+            );
+            v += lstep;
+        }
+    }
+    let _ = write!(
+        out,
+        r#"<text transform="translate(18,{:.1}) rotate(-90)" class="axis" text-anchor="middle">pods</text>"#,
+        (p_top + p_bot) / 2.0
+    );
+}
+
 pub(super) fn legend(out: &mut String, x: f64, y: f64, items: &[(&str, &str, &str)]) {
     let mut cx = x;
     for (color, dash, label) in items {
@@ -196,44 +250,18 @@ fn block(out: &mut String, o: &Outcome, h: &HpaOutcome, top: f64, marks: &[(Mill
         .unwrap_or(1);
     let pods_max = (f64::from(peak_pods.max(spec.max_replicas.min(peak_pods + 2))) + 1.0).max(2.0);
     let py = |v: f64| p_bot - (p_bot - p_top) * v / pods_max;
-    let pstep = nice_step(pods_max, 6.0).max(1.0).round();
     let load_max = s.iter().map(|x| x.load).fold(0.0, f64::max) * 1.1;
     let load_max = if load_max <= 0.0 { 1.0 } else { load_max };
     let ly = |v: f64| p_bot - (p_bot - p_top) * v / load_max;
-    let lstep = nice_step(load_max, 6.0);
-    let _ = write!(
+    pods_panel(
         out,
-        r#"<rect x="{LEFT}" y="{p_top:.1}" width="{:.1}" height="{PODS_H}" class="frame"/>"#,
-        ax.x1 - ax.x0
-    );
-    let mut v = 0.0;
-    while v <= pods_max + 1e-9 {
-        let y = py(v);
-        let _ = write!(
-            out,
-            r#"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" class="grid"/><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text>"#,
-            ax.x1,
-            LEFT - 6.0,
-            y + 4.0,
-            fmt_tick(v)
-        );
-        v += pstep;
-    }
-    let mut v = 0.0;
-    while has_load && v <= load_max + 1e-9 {
-        let _ = write!(
-            out,
-            r#"<text x="{:.1}" y="{:.1}" class="tick load">{}</text>"#,
-            ax.x1 + 6.0,
-            ly(v) + 4.0,
-            fmt_tick(v)
-        );
-        v += lstep;
-    }
-    let _ = write!(
-        out,
-        r#"<text transform="translate(18,{:.1}) rotate(-90)" class="axis" text-anchor="middle">pods</text>"#,
-        (p_top + p_bot) / 2.0
+        &ax,
+        &Panel {
+            top: p_top,
+            height: PODS_H,
+            pods_max,
+            load_max: has_load.then_some(load_max),
+        },
     );
     if has_load {
         let _ = write!(
