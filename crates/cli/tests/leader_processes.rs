@@ -8,12 +8,10 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use alpaca_fake_apiserver::RequestRecord;
 use alpaca_testenv::aggregated::METRICS_APIS;
-use alpaca_testenv::{CpuLoad, EnvOptions, FaultProxy, TestEnv, eventually};
+use alpaca_testenv::{CpuLoad, EnvOptions, StampedProxy, TestEnv, eventually};
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::coordination::v1::Lease;
@@ -23,66 +21,6 @@ use kube::api::{ListParams, Patch, PatchParams};
 use serde_json::json;
 
 const LEASE_SECS: i64 = 3;
-
-/// A fault proxy whose answered requests are stamped with the time they were seen.
-struct Stamped {
-    proxy: Arc<FaultProxy>,
-    log: Arc<Mutex<Vec<(Timestamp, RequestRecord)>>>,
-    poller: tokio::task::JoinHandle<()>,
-}
-
-impl Stamped {
-    async fn new(env: &'static TestEnv, name: &str) -> Self {
-        let proxy = Arc::new(env.proxy(name).await);
-        let log: Arc<Mutex<Vec<(Timestamp, RequestRecord)>>> = Arc::default();
-        let poller = {
-            let (proxy, log) = (proxy.clone(), log.clone());
-            tokio::spawn(async move {
-                loop {
-                    let all = proxy.requests();
-                    {
-                        let mut log = log.lock().unwrap();
-                        let now = Timestamp::now();
-                        let seen = log.len();
-                        log.extend(all.into_iter().skip(seen).map(|r| (now, r)));
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            })
-        };
-        Self { proxy, log, poller }
-    }
-
-    /// Writes to anything but the Lease (scales, status, events, memory) at or after `since`.
-    fn work_writes_since(&self, since: Timestamp) -> Vec<(Timestamp, RequestRecord)> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(at, r)| {
-                *at >= since && r.method != "GET" && r.info.resource.as_deref() != Some("leases")
-            })
-            .cloned()
-            .collect()
-    }
-
-    /// Every request answered at or after `since`.
-    fn since(&self, since: Timestamp) -> Vec<String> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(at, _)| *at >= since)
-            .map(|(_, r)| r.line())
-            .collect()
-    }
-}
-
-impl Drop for Stamped {
-    fn drop(&mut self) {
-        self.poller.abort();
-    }
-}
 
 /// `alpaca controller` as a process of its own, through `kubeconfig`.
 struct Replica(Child);
@@ -191,8 +129,8 @@ async fn a_leader_process_cut_off_exits_before_its_lease_can_be_taken() {
     .unwrap();
 
     let (pa, pb) = (
-        Stamped::new(env, "proc-a").await,
-        Stamped::new(env, "proc-b").await,
+        StampedProxy::new(env.proxy("proc-a").await),
+        StampedProxy::new(env.proxy("proc-b").await),
     );
     let mut a = Replica::start(pa.proxy.kubeconfig(), &ns, "process-a");
     eventually("process a leads", 20, || async {
@@ -292,7 +230,7 @@ async fn a_leader_process_cut_off_exits_before_its_lease_can_be_taken() {
         late.is_empty(),
         "the old leader wrote after the cut: {late:#?}"
     );
-    let after_heal = pa.since(healed);
+    let after_heal: Vec<String> = pa.since(healed).iter().map(|(_, r)| r.line()).collect();
     assert!(after_heal.is_empty(), "the old leader sent {after_heal:#?}");
     assert!(b.exited().is_none(), "b keeps running");
 }

@@ -38,6 +38,7 @@ pub mod netns;
 pub mod pki;
 pub mod process;
 pub mod proxy;
+mod stamped;
 mod wait;
 
 pub use control_plane::{ControlPlane, ControllerManager, Options};
@@ -46,4 +47,5 @@ pub use error::TestEnvError;
 pub use kubelet::KubeletOptions;
 pub use metrics::{CpuLoad, MetricsServer};
 pub use proxy::{FaultProxy, never_answers};
+pub use stamped::StampedProxy;
 pub use wait::eventually;

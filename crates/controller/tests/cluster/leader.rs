@@ -5,7 +5,6 @@
 //! could have been taken (its last renew plus the lease duration), while the other takes
 //! over once the Lease has expired.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use alpaca_controller::memory::{ANNOTATION, annotation};
@@ -13,7 +12,7 @@ use alpaca_controller::{ControllerArgs, ControllerError};
 use alpaca_engine::snapshot::History;
 use alpaca_fake_apiserver::RequestRecord;
 use alpaca_metrics_api::GoDuration;
-use alpaca_testenv::{CpuLoad, FaultProxy};
+use alpaca_testenv::{CpuLoad, StampedProxy};
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::coordination::v1::Lease;
 use serde_json::json;
@@ -35,59 +34,8 @@ fn elected(ns: &Ns, identity: &str) -> ControllerArgs {
     }
 }
 
-/// A fault proxy whose answered requests are stamped with the time they were seen.
-struct Stamped {
-    proxy: Arc<FaultProxy>,
-    log: Arc<Mutex<Vec<(Timestamp, RequestRecord)>>>,
-    poller: tokio::task::JoinHandle<()>,
-}
-
-impl Stamped {
-    async fn new(ns: &Ns, name: &str) -> Self {
-        let proxy = Arc::new(ns.env.proxy(name).await);
-        let log: Arc<Mutex<Vec<(Timestamp, RequestRecord)>>> = Arc::default();
-        let poller = {
-            let (proxy, log) = (proxy.clone(), log.clone());
-            tokio::spawn(async move {
-                loop {
-                    let all = proxy.requests();
-                    {
-                        let mut log = log.lock().unwrap();
-                        let now = Timestamp::now();
-                        let seen = log.len();
-                        log.extend(all.into_iter().skip(seen).map(|r| (now, r)));
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            })
-        };
-        Self { proxy, log, poller }
-    }
-
-    /// Writes (anything but GET) seen at or after `since`, the Lease's included.
-    fn writes_since(&self, since: Timestamp) -> Vec<(Timestamp, RequestRecord)> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(at, r)| *at >= since && r.method != "GET")
-            .cloned()
-            .collect()
-    }
-
-    /// Writes to anything but the Lease: scales, status, events, memory.
-    fn work_writes(&self) -> Vec<(Timestamp, RequestRecord)> {
-        self.writes_since(Timestamp::UNIX_EPOCH)
-            .into_iter()
-            .filter(|(_, r)| r.info.resource.as_deref() != Some("leases"))
-            .collect()
-    }
-}
-
-impl Drop for Stamped {
-    fn drop(&mut self) {
-        self.poller.abort();
-    }
+async fn stamped(ns: &Ns, name: &str) -> StampedProxy {
+    StampedProxy::new(ns.env.proxy(name).await)
 }
 
 /// The Lease: `(holder, renewTime)`.
@@ -142,8 +90,8 @@ async fn takes_over(test: &str, crash: bool) {
     )
     .await;
     let (pa, pb) = (
-        Stamped::new(&ns, "leader-a").await,
-        Stamped::new(&ns, "leader-b").await,
+        stamped(&ns, "leader-a").await,
+        stamped(&ns, "leader-b").await,
     );
     let a = start(pa.proxy.kubeconfig(), elected(&ns, "replica-a")).await;
     eventually("a leads", 15, || async {
@@ -167,7 +115,7 @@ async fn takes_over(test: &str, crash: bool) {
     let a_log = pa.writes_since(Timestamp::UNIX_EPOCH);
     assert_eq!(scale_writes(&a_log), 1, "{a_log:#?}");
     assert!(
-        pa.work_writes()
+        pa.work_writes_since(Timestamp::UNIX_EPOCH)
             .iter()
             .any(|(_, r)| r.info.subresource.as_deref() == Some("status")),
         "a wrote the status"
@@ -175,9 +123,7 @@ async fn takes_over(test: &str, crash: bool) {
     let b_writes = pb.writes_since(Timestamp::UNIX_EPOCH);
     assert!(b_writes.is_empty(), "the standby wrote: {b_writes:#?}");
     assert!(
-        pb.log
-            .lock()
-            .unwrap()
+        pb.since(Timestamp::UNIX_EPOCH)
             .iter()
             .any(|(_, r)| r.info.resource.as_deref() == Some("leases")),
         "b reads the Lease"
@@ -241,10 +187,7 @@ async fn a_leader_cut_off_stops_writing_before_its_lease_can_be_taken() {
     // at target: 2 pods at 50% of their request
     ns.workload("web", 2, 100).await;
     ns.hpa("web", json!({})).await;
-    let (pa, pb) = (
-        Stamped::new(&ns, "cut-a").await,
-        Stamped::new(&ns, "cut-b").await,
-    );
+    let (pa, pb) = (stamped(&ns, "cut-a").await, stamped(&ns, "cut-b").await);
     let a = start(pa.proxy.kubeconfig(), elected(&ns, "replica-a")).await;
     eventually("a leads", 15, || async {
         holder(&ns).await.as_deref() == Some("replica-a")
@@ -252,7 +195,7 @@ async fn a_leader_cut_off_stops_writing_before_its_lease_can_be_taken() {
     .await;
     let b = start(pb.proxy.kubeconfig(), elected(&ns, "replica-b")).await;
     eventually("a writes the status", 20, || async {
-        pa.work_writes()
+        pa.work_writes_since(Timestamp::UNIX_EPOCH)
             .iter()
             .any(|(_, r)| r.info.subresource.as_deref() == Some("status"))
     })
@@ -293,10 +236,10 @@ async fn a_leader_cut_off_stops_writing_before_its_lease_can_be_taken() {
     })
     .await;
     eventually("b's first write is logged", 10, || async {
-        !pb.work_writes().is_empty()
+        !pb.work_writes_since(Timestamp::UNIX_EPOCH).is_empty()
     })
     .await;
-    let first_write = pb.work_writes()[0].0;
+    let first_write = pb.work_writes_since(Timestamp::UNIX_EPOCH)[0].0;
     eprintln!(
         "leader failover: cut at {cut}; a's last renew {last_renew} ({:#} before the cut); \
          a stopped {:#} after the cut, {:#} before its Lease could be taken; b holds the \
@@ -305,8 +248,8 @@ async fn a_leader_cut_off_stops_writing_before_its_lease_can_be_taken() {
         a_ended.duration_since(cut),
         takeable.duration_since(a_ended),
         took_over.duration_since(cut),
-        pb.work_writes()[0].1.method,
-        pb.work_writes()[0].1.path,
+        pb.work_writes_since(Timestamp::UNIX_EPOCH)[0].1.method,
+        pb.work_writes_since(Timestamp::UNIX_EPOCH)[0].1.path,
         first_write.duration_since(cut),
     );
     assert!(
@@ -327,14 +270,7 @@ async fn a_leader_cut_off_stops_writing_before_its_lease_can_be_taken() {
         late.is_empty(),
         "the old leader wrote after the cut: {late:#?}"
     );
-    let after_heal: Vec<_> = pa
-        .log
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|(at, _)| *at >= healed)
-        .map(|(_, r)| r.line())
-        .collect();
+    let after_heal: Vec<_> = pa.since(healed).iter().map(|(_, r)| r.line()).collect();
     assert!(after_heal.is_empty(), "the old leader sent {after_heal:#?}");
     match a.stop().await {
         Err(ControllerError::Leader(why)) => {
