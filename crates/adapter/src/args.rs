@@ -256,8 +256,10 @@ mod tests {
         };
         assert!(c.allow_takeover);
         assert_eq!(c.service.to_string(), "custom-metrics/alpaca-adapter");
-        assert_eq!(c.api_services.len(), 4);
-        assert!(c.api_services.iter().any(|n| n == "v1beta1.metrics.k8s.io"));
+        assert_eq!(c.api_services.len(), 5);
+        for n in ["v1.metrics.k8s.io", "v1beta1.metrics.k8s.io"] {
+            assert!(c.api_services.iter().any(|s| s == n), "{n}");
+        }
     }
 
     #[test]
