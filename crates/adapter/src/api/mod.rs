@@ -1,5 +1,5 @@
 //! The HTTP API: routes for discovery, `custom.metrics.k8s.io` (v1beta1, v1beta2),
-//! `external.metrics.k8s.io` (v1beta1), `metrics.k8s.io` (v1beta1), the `write-metrics` URLs of the memory backend and
+//! `external.metrics.k8s.io` (v1beta1), `metrics.k8s.io` (v1, v1beta1), the `write-metrics` URLs of the memory backend and
 //! health, with the shared state the handlers use. Every route is guarded ([`guard`]): URI
 //! length, requests in flight, request timeout, and failures always answered as `Status`.
 
