@@ -5,7 +5,8 @@
 #
 #   crates/adapter/benches/load.sh [DURATION_SECONDS] [CONNECTIONS] [WRK_THREADS]
 #
-# Needs wrk (apt-get install -y wrk). Prints wrk's report, requests/s and latency percentiles.
+# Needs wrk (apt-get install -y wrk). Prints wrk's report (requests/s, latency percentiles),
+# the server's CPU time per request and the load average.
 set -euo pipefail
 
 DURATION="${1:-10}"
@@ -39,7 +40,15 @@ run_one() {
     local bytes
     bytes=$(curl -sk "$scheme://127.0.0.1:$port$PATH_Q" | wc -c)
     echo "== $mode: $items items, $bytes bytes per response, $CONNS connections, $THREADS wrk threads, ${DURATION}s"
-    wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$scheme://127.0.0.1:$port$PATH_Q"
+    # The server's CPU time per request (user + system, from /proc): unlike requests/s, it
+    # hardly depends on what else runs on the machine, so builds compare on a shared machine.
+    local ticks0 ticks1 out reqs
+    ticks0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$scheme://127.0.0.1:$port$PATH_Q")
+    ticks1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    echo "$out"
+    reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+    echo "server CPU per request: $(( (ticks1 - ticks0) * 1000000 / $(getconf CLK_TCK) / reqs )) us (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     kill $pid 2>/dev/null || true
     wait $pid 2>/dev/null || true
 }

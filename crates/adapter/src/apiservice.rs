@@ -9,12 +9,14 @@ use kube::api::Api;
 
 use crate::error::AdapterError;
 
-/// The APIService objects the adapter registers; the last, `v1beta1.metrics.k8s.io`, is
-/// metrics-server's when it is installed (taking it over replaces metrics-server).
-pub const API_SERVICES: [&str; 4] = [
+/// The APIService objects the adapter registers; the last two, `v1.metrics.k8s.io` and
+/// `v1beta1.metrics.k8s.io`, are metrics-server's when it is installed (taking them over
+/// replaces metrics-server).
+pub const API_SERVICES: [&str; 5] = [
     "v1beta2.custom.metrics.k8s.io",
     "v1beta1.custom.metrics.k8s.io",
     "v1beta1.external.metrics.k8s.io",
+    "v1.metrics.k8s.io",
     "v1beta1.metrics.k8s.io",
 ];
 

@@ -158,6 +158,12 @@ pub struct AdapterArgs {
     #[arg(long, default_value = "1m")]
     pub metrics_relist_interval: GoDuration,
 
+    /// How far back the Prometheus backend looks for series when it rediscovers them (the
+    /// `start` of its `/api/v1/series` requests), as prometheus-adapter's flag: by default
+    /// --metrics-relist-interval; it must not be less than that.
+    #[arg(long)]
+    pub metrics_max_age: Option<GoDuration>,
+
     /// Timeout of each Prometheus query.
     #[arg(long, default_value = "10s")]
     pub prometheus_timeout: GoDuration,
@@ -256,8 +262,38 @@ mod tests {
         };
         assert!(c.allow_takeover);
         assert_eq!(c.service.to_string(), "custom-metrics/alpaca-adapter");
-        assert_eq!(c.api_services.len(), 4);
-        assert!(c.api_services.iter().any(|n| n == "v1beta1.metrics.k8s.io"));
+        assert_eq!(c.api_services.len(), 5);
+        for n in ["v1.metrics.k8s.io", "v1beta1.metrics.k8s.io"] {
+            assert!(c.api_services.iter().any(|s| s == n), "{n}");
+        }
+    }
+
+    #[test]
+    fn metrics_max_age_is_the_relist_interval_unless_given_and_not_less() {
+        use crate::config::metrics_max_age;
+        let args = |flags: &[&str]| {
+            let mut all = vec!["x"];
+            all.extend_from_slice(flags);
+            Cli::try_parse_from(all).unwrap().args
+        };
+        let secs = |a: &AdapterArgs| metrics_max_age(a).map(|d| d.as_secs());
+        assert_eq!(secs(&args(&[])).unwrap(), 60);
+        assert_eq!(secs(&args(&["--metrics-relist-interval=5m"])).unwrap(), 300);
+        assert_eq!(
+            secs(&args(&[
+                "--metrics-relist-interval=5m",
+                "--metrics-max-age=1h"
+            ]))
+            .unwrap(),
+            3600
+        );
+        let err = secs(&args(&["--metrics-max-age=30s"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--metrics-max-age") && err.contains("--metrics-relist-interval"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -14,6 +14,29 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::api::status::ApiError;
 
+/// The longest write that can be one of hyper's bare error responses (a status line and a
+/// few short headers: about 100 bytes). Longer writes — every real response, with its body —
+/// are passed through untouched, without being copied or scanned: this wrapper is on the
+/// path of every response, so it must cost nothing there.
+const MAX_BARE_HEAD: usize = 1024;
+
+/// The buffers of a vectored write joined into one, if they hold at most [`MAX_BARE_HEAD`]
+/// bytes in all.
+fn small_concat(bufs: &[io::IoSlice<'_>]) -> Option<Vec<u8>> {
+    let mut total = 0usize;
+    for b in bufs {
+        total += b.len();
+        if total > MAX_BARE_HEAD {
+            return None;
+        }
+    }
+    let mut out = Vec::with_capacity(total);
+    for b in bufs {
+        out.extend_from_slice(b);
+    }
+    Some(out)
+}
+
 /// A connection whose bare hyper error responses are rewritten as `Status` objects.
 #[derive(Debug)]
 pub struct StatusOnBareErrors<T> {
@@ -118,6 +141,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for StatusOnBareErrors<T> {
     ) -> Poll<io::Result<usize>> {
         ready!(self.poll_pending(cx))?;
         if buf.first() == Some(&b'H')
+            && buf.len() <= MAX_BARE_HEAD
             && let Some(replacement) = rewrite(buf)
         {
             self.pending = replacement;
@@ -136,13 +160,13 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for StatusOnBareErrors<T> {
     ) -> Poll<io::Result<usize>> {
         ready!(self.poll_pending(cx))?;
         let first = bufs.iter().find(|b| !b.is_empty());
-        if first.is_some_and(|b| b.starts_with(b"HTTP/1.")) {
-            let all: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
-            if let Some(replacement) = rewrite(&all) {
-                self.pending = replacement;
-                let _ = self.poll_pending(cx)?;
-                return Poll::Ready(Ok(all.len()));
-            }
+        if first.is_some_and(|b| b.starts_with(b"HTTP/1."))
+            && let Some(head) = small_concat(bufs)
+            && let Some(replacement) = rewrite(&head)
+        {
+            self.pending = replacement;
+            let _ = self.poll_pending(cx)?;
+            return Poll::Ready(Ok(head.len()));
         }
         Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
     }
@@ -187,5 +211,48 @@ mod tests {
         assert!(rewrite(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").is_none());
         assert!(rewrite(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\nextra").is_none());
         assert!(rewrite(b"\0\0\x04\x04").is_none());
+    }
+
+    /// Writes `bufs` vectored through the wrapper over an in-memory pipe; what came out.
+    async fn through_wrapper(bufs: &[&[u8]]) -> Vec<u8> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (a, mut b) = tokio::io::duplex(1 << 20);
+        let mut w = StatusOnBareErrors::new(a);
+        let slices: Vec<io::IoSlice<'_>> = bufs.iter().map(|b| io::IoSlice::new(b)).collect();
+        let mut n = w.write_vectored(&slices).await.unwrap();
+        let total: usize = bufs.iter().map(|b| b.len()).sum();
+        let all: Vec<u8> = bufs.concat();
+        while n < total {
+            n += w.write(&all[n..]).await.unwrap();
+        }
+        w.shutdown().await.unwrap();
+        let mut out = Vec::new();
+        b.read_to_end(&mut out).await.unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn vectored_writes_rewrite_bare_errors_and_pass_responses_through() {
+        // A bare error split over two slices is still recognized.
+        let out = through_wrapper(&[
+            b"HTTP/1.1 400 Bad Request\r\n",
+            b"content-length: 0\r\n\r\n",
+        ])
+        .await;
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\"kind\":\"Status\""), "{text}");
+        // A response with a large body goes out byte for byte.
+        let head =
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 20000\r\n\r\n";
+        let body = vec![b'x'; 20_000];
+        let out = through_wrapper(&[head, &body]).await;
+        assert_eq!(out, [&head[..], &body[..]].concat());
+        // Writes over MAX_BARE_HEAD are not even inspected: a (made-up) bare error head padded
+        // past it goes out unchanged.
+        let mut odd = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nx-pad: ".to_vec();
+        odd.extend(std::iter::repeat_n(b'a', MAX_BARE_HEAD));
+        odd.extend_from_slice(b"\r\n\r\n");
+        assert!(rewrite(&odd).is_some());
+        assert_eq!(through_wrapper(&[&odd]).await, odd);
     }
 }

@@ -268,15 +268,30 @@ async fn build_backend(args: &AdapterArgs) -> Result<Backend, AdapterError> {
                 },
             )
             .map_err(|e| AdapterError::InvalidArgs(e.to_string()))?;
+            let max_age = metrics_max_age(args)?;
             let backend = PrometheusBackend::with_client(
                 client,
                 rules,
                 lister,
                 to_std(args.metrics_relist_interval.nanos).max(Duration::from_millis(100)),
             )
-            .map_err(|e| AdapterError::InvalidArgs(e.to_string()))?;
+            .map_err(|e| AdapterError::InvalidArgs(e.to_string()))?
+            .with_max_age(max_age);
             Ok(Backend::Prometheus(Arc::new(backend)))
         }
+    }
+}
+
+/// `--metrics-max-age`, as prometheus-adapter reads it: `--metrics-relist-interval` when not
+/// given, refused when less than it.
+pub fn metrics_max_age(args: &AdapterArgs) -> Result<Duration, AdapterError> {
+    let relist = args.metrics_relist_interval;
+    match args.metrics_max_age {
+        None => Ok(to_std(relist.nanos)),
+        Some(age) if age.nanos < relist.nanos => Err(AdapterError::InvalidArgs(format!(
+            "--metrics-max-age ({age}) must not be less than --metrics-relist-interval ({relist})"
+        ))),
+        Some(age) => Ok(to_std(age.nanos)),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The Alpaca metrics adapter: an aggregated API server that serves
-//! `custom.metrics.k8s.io` (v1beta1 and v1beta2) and `external.metrics.k8s.io` (v1beta1) to
-//! any HPA, from values written over HTTP (the memory backend, with the custom-metrics-apiserver
+//! `custom.metrics.k8s.io` (v1beta1 and v1beta2), `external.metrics.k8s.io` (v1beta1) and the
+//! resource metrics `metrics.k8s.io` (v1 and v1beta1) to any HPA, from values written over HTTP (the memory backend, with the custom-metrics-apiserver
 //! testing adapter's `write-metrics` URLs) or from Prometheus (prometheus-adapter-style rules).
 //!
 //! [`run`] serves according to [`AdapterArgs`] until SIGTERM or ctrl-c; tests start a

@@ -1,11 +1,9 @@
 //! The adapter's own metrics at `/metrics` (Prometheus text format): request counts and
-//! latencies by route, method and code, recorded by a middleware around every route.
+//! latencies by route, method and code, recorded around every route by the guard
+//! ([`crate::api::guard::guard`]).
 
-use std::time::Instant;
-
-use axum::extract::{Request, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -78,21 +76,6 @@ impl Telemetry {
         prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
         Ok(out)
     }
-}
-
-/// Records every request passing through.
-pub async fn middleware(State(st): State<SharedState>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let path = route_template(req.uri().path());
-    let method = method_label(req.method());
-    let resp = next.run(req).await;
-    st.telemetry.observe(
-        &path,
-        method,
-        resp.status().as_u16(),
-        start.elapsed().as_secs_f64(),
-    );
-    resp
 }
 
 /// The method label: the standard HTTP methods as they are, anything else `other` (as

@@ -408,8 +408,9 @@ async fn write_usage(
 }
 
 /// metrics.k8s.io served by the adapter instead of metrics-server: the manifest's
-/// `v1beta1.metrics.k8s.io` applied (pointing at this test's own adapter), pod usage written
-/// for a Deployment's pods, `kubectl top pods` showing it, and kube-controller-manager's HPA
+/// `v1.metrics.k8s.io` and `v1beta1.metrics.k8s.io` applied (pointing at this test's own
+/// adapter), pod usage written for a Deployment's pods and read through both versions,
+/// `kubectl top pods` showing it, and kube-controller-manager's HPA
 /// scaling on a Resource cpu Utilization target from it (400m against a 200m request, 50%).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resource_metrics_behind_the_real_aggregator() {
@@ -481,6 +482,32 @@ async fn resource_metrics_behind_the_real_aggregator() {
     assert_eq!(
         list["items"][0]["containers"][0]["usage"]["cpu"], "400m",
         "{list}"
+    );
+    // The same through metrics.k8s.io/v1 (the manifest registers both versions).
+    eventually("metrics.k8s.io/v1 is served", 60, || async {
+        raw(&client, "/apis/metrics.k8s.io/v1").await.is_ok()
+    })
+    .await;
+    let v1 = raw(
+        &client,
+        &format!("/apis/metrics.k8s.io/v1/namespaces/{ns}/pods?labelSelector=app%3Dweb"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(v1["apiVersion"], "metrics.k8s.io/v1", "{v1}");
+    assert_eq!(
+        v1["items"][0]["metadata"]["name"],
+        names[0].as_str(),
+        "{v1}"
+    );
+    assert_eq!(
+        v1["items"][0]["containers"][0]["usage"]["cpu"], "400m",
+        "{v1}"
+    );
+    let group = raw(&client, "/apis/metrics.k8s.io").await.unwrap();
+    assert_eq!(
+        group["preferredVersion"]["version"], "v1",
+        "the aggregator prefers v1 (versionPriority): {group}"
     );
     let missing = raw(
         &client,

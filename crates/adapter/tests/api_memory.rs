@@ -296,7 +296,7 @@ async fn discovery_lists_the_metrics() {
     assert_eq!(v["resources"][0]["kind"], "ExternalMetricValueList");
 
     for bad in [
-        "/apis/metrics.k8s.io/v1",
+        "/apis/metrics.k8s.io/v2",
         "/apis/custom.metrics.k8s.io/v1",
         "/apis/external.metrics.k8s.io/v1beta2/namespaces/a/b",
     ] {

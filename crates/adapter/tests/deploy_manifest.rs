@@ -77,7 +77,7 @@ fn documents_are_typed_objects() {
         "installing takes nothing over"
     );
     assert_eq!(count(&main, "PodDisruptionBudget"), 1);
-    assert_eq!(count(&kinds_of(API_SERVICES), "APIService"), 4);
+    assert_eq!(count(&kinds_of(API_SERVICES), "APIService"), 5);
     let trial = kinds_of(TRIAL);
     assert_eq!(trial, ["Deployment", "Service"]);
 

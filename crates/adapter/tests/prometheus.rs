@@ -866,3 +866,152 @@ async fn connects_with_prometheus_adapter_connection_options() {
     assert_eq!(headers["x-extra"], "a=b");
     assert_eq!(body, "query=up%20%3D%3D%201");
 }
+
+/// What prometheus-adapter does with object and metric selectors, against a stand-in
+/// Prometheus that records the requests: `*` without a labelSelector lists the objects from
+/// the cluster and queries them by name (one name `=`, several `=~`, only the listed objects
+/// answered); selector values are put into the query as they are, not regex-escaped, as
+/// there; discovery looks `--metrics-max-age` back; without a cluster `*` is `label!=""`.
+#[tokio::test]
+async fn queries_are_built_as_prometheus_adapter_builds_them() {
+    use axum::extract::Query;
+    use axum::{Router, routing::get};
+    use std::collections::HashMap;
+
+    type Log = Arc<std::sync::Mutex<Vec<HashMap<String, String>>>>;
+    let (series_log, query_log): (Log, Log) = Default::default();
+    let (sl, ql) = (series_log.clone(), query_log.clone());
+    let app = Router::new()
+        .route(
+            "/api/v1/series",
+            get(move |Query(p): Query<HashMap<String, String>>| {
+                sl.lock().unwrap().push(p);
+                async {
+                    axum::Json(serde_json::json!({"status": "success", "data": [
+                        {"__name__": "app_sessions", "namespace": "default", "pod": "web-1"}]}))
+                }
+            }),
+        )
+        .route(
+            "/api/v1/query",
+            get(move |Query(p): Query<HashMap<String, String>>| {
+                ql.lock().unwrap().push(p);
+                // web-1 is in the cluster; gone-1 is not (a regex on names may still match it).
+                async {
+                    axum::Json(serde_json::json!({"status": "success", "data": {"resultType": "vector", "result": [
+                        {"metric": {"pod": "web-1"}, "value": [1700000000.0, "3"]},
+                        {"metric": {"pod": "gone-1"}, "value": [1700000000.0, "4"]}]}}))
+                }
+            }),
+        );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await });
+
+    const SESSION_RULES: &str = r#"
+rules:
+- seriesQuery: '{__name__="app_sessions",namespace!="",pod!=""}'
+  resources:
+    overrides:
+      namespace: {resource: namespace}
+      pod: {resource: pod}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+"#;
+    let api = common::fake_apiserver::start(Default::default()).await;
+    let kube = alpaca_adapter::config::kube_client(Some(&api.kubeconfig))
+        .await
+        .unwrap();
+    let backend = PrometheusBackend::new(
+        &url,
+        Duration::from_secs(5),
+        Rules::parse(SESSION_RULES).unwrap(),
+        Some(ObjectLister::new(kube)),
+        Duration::from_secs(60),
+    )
+    .unwrap()
+    .with_max_age(Duration::from_secs(1200));
+
+    // Discovery looks --metrics-max-age back.
+    backend.discover().await.unwrap();
+    let start: f64 = series_log.lock().unwrap()[0]["start"].parse().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(
+        (now - start - 1200.0).abs() < 30.0,
+        "start {start}, now {now}"
+    );
+
+    let last_query = || query_log.lock().unwrap().last().unwrap()["query"].clone();
+    // `*` without labelSelector: the namespace's pods are listed and queried by name; only
+    // listed pods are answered.
+    assert_eq!(session_names(&backend, "/x").await, ["web-1"]);
+    assert_eq!(
+        last_query(),
+        r#"sum(app_sessions{namespace="default",pod=~"web-1|web-2|db-1"}) by (pod)"#
+    );
+    // One pod selected: an equality matcher.
+    assert_eq!(
+        session_names(&backend, "/x?labelSelector=app%3Dweb").await,
+        ["web-1"]
+    );
+    assert_eq!(
+        last_query(),
+        r#"sum(app_sessions{namespace="default",pod="web-1"}) by (pod)"#
+    );
+    // Selector values go into the query as they are, not regex-escaped (label values allow
+    // `.`, which PromQL then reads as any character, as with prometheus-adapter).
+    session_names(
+        &backend,
+        "/x?labelSelector=app%3Dweb&metricLabelSelector=service+in+(w.b,api),zone%3Da.b",
+    )
+    .await;
+    assert_eq!(
+        last_query(),
+        r#"sum(app_sessions{service=~"api|w.b",zone="a.b",namespace="default",pod="web-1"}) by (pod)"#
+    );
+
+    // Without a cluster, `*` without labelSelector is every object the series has.
+    let no_cluster = PrometheusBackend::new(
+        &url,
+        Duration::from_secs(5),
+        Rules::parse(SESSION_RULES).unwrap(),
+        None,
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    no_cluster.discover().await.unwrap();
+    assert_eq!(session_names(&no_cluster, "/x").await, ["gone-1", "web-1"]);
+    assert_eq!(
+        last_query(),
+        r#"sum(app_sessions{namespace="default",pod!=""}) by (pod)"#
+    );
+    // Its discovery window is the relist interval (upstream's default for the max age).
+    let start: f64 = series_log.lock().unwrap().last().unwrap()["start"]
+        .parse()
+        .unwrap();
+    assert!(
+        (now - start - 60.0).abs() < 30.0,
+        "start {start}, now {now}"
+    );
+}
+
+/// The described objects' names (sorted) a custom query for `app_sessions` on every pod of
+/// `default` answers, with the query string of `uri`.
+async fn session_names(backend: &PrometheusBackend, uri: &str) -> Vec<String> {
+    let q = alpaca_adapter::api::custom::build_query(
+        "namespaces/default/pods/*/app_sessions",
+        &uri.parse().unwrap(),
+    )
+    .unwrap();
+    let mut names: Vec<String> = backend
+        .custom(&q)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|v| v.described_object.name)
+        .collect();
+    names.sort();
+    names
+}

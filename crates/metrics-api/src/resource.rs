@@ -1,5 +1,7 @@
-//! `metrics.k8s.io/v1beta1`: the resource metrics API that metrics-server serves and the
-//! HPA reads for Resource and ContainerResource metrics.
+//! `metrics.k8s.io` (`v1beta1`, and `v1` with the same types since KEP-5207): the resource
+//! metrics API that metrics-server serves and the HPA reads for Resource and ContainerResource
+//! metrics. The types default to `v1beta1`; [`PodMetricsList::in_version`] and
+//! [`NodeMetricsList::in_version`] label a list and its items with another version.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +13,8 @@ use crate::GoDuration;
 
 /// The API group and version of these types.
 pub const API_VERSION: &str = "metrics.k8s.io/v1beta1";
+/// The same types at `metrics.k8s.io/v1`.
+pub const API_VERSION_V1: &str = "metrics.k8s.io/v1";
 
 /// The usage of one pod's containers, sampled over `window` ending at `timestamp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,6 +115,28 @@ impl PodMetricsList {
             metadata: ListMeta::default(),
             items,
         }
+    }
+}
+
+impl PodMetricsList {
+    /// The list and its items with `api_version` (`metrics.k8s.io/v1`, say).
+    pub fn in_version(mut self, api_version: &str) -> Self {
+        self.api_version = api_version.to_string();
+        for i in &mut self.items {
+            i.api_version = api_version.to_string();
+        }
+        self
+    }
+}
+
+impl NodeMetricsList {
+    /// The list and its items with `api_version` (`metrics.k8s.io/v1`, say).
+    pub fn in_version(mut self, api_version: &str) -> Self {
+        self.api_version = api_version.to_string();
+        for i in &mut self.items {
+            i.api_version = api_version.to_string();
+        }
+        self
     }
 }
 

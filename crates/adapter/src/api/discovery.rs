@@ -16,7 +16,7 @@ pub fn versions(group: &str) -> Option<&'static [&'static str]> {
     match group {
         CUSTOM_GROUP => Some(&["v1beta2", "v1beta1"]),
         EXTERNAL_GROUP => Some(&["v1beta1"]),
-        super::resource::GROUP => Some(&["v1beta1"]),
+        super::resource::GROUP => Some(&super::resource::VERSIONS),
         _ => None,
     }
 }

@@ -1,7 +1,11 @@
 //! Request guards around every route: a bound on the URI length (414), a bound on the requests
 //! in flight (429 with `Retry-After`, as upstream's max-requests-inflight filter answers), a
 //! request timeout (504), and a last layer that turns any failure that is not already a
-//! Kubernetes `Status` (an extractor's plain-text rejection, say) into one.
+//! Kubernetes `Status` (an extractor's plain-text rejection, say) into one. They run as one
+//! middleware ([`guard`]) rather than a layer each: every layer costs a boxed service clone, a
+//! boxed future and their allocations on every request, which showed in the load benchmark.
+
+use std::time::Instant;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -10,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::SharedState;
 use super::status::ApiError;
+use crate::telemetry::{method_label, route_template};
 
 /// The longest URI read (hyper answers URIs over 64 KiB itself, without a `Status`).
 pub const MAX_URI_BYTES: usize = 32 * 1024;
@@ -22,8 +27,24 @@ fn is_probe(path: &str) -> bool {
     matches!(path, "/healthz" | "/livez" | "/readyz")
 }
 
+/// Every guard, outermost first: `Status` for every failure, telemetry, URI length, requests
+/// in flight, request timeout.
+pub async fn guard(State(st): State<SharedState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let path = route_template(req.uri().path());
+    let method = method_label(req.method());
+    let resp = uri_length(&st, req, next).await;
+    st.telemetry.observe(
+        &path,
+        method,
+        resp.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
+    status_everywhere(resp).await
+}
+
 /// 414 for URIs longer than [`MAX_URI_BYTES`].
-pub async fn uri_length(req: Request, next: Next) -> Response {
+async fn uri_length(st: &SharedState, req: Request, next: Next) -> Response {
     let len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if len > MAX_URI_BYTES {
         return ApiError::UriTooLong(format!(
@@ -31,20 +52,20 @@ pub async fn uri_length(req: Request, next: Next) -> Response {
         ))
         .into_response();
     }
-    next.run(req).await
+    in_flight(st, req, next).await
 }
 
 /// 429 when `max_in_flight` requests are already being served.
-pub async fn in_flight(State(st): State<SharedState>, req: Request, next: Next) -> Response {
+async fn in_flight(st: &SharedState, req: Request, next: Next) -> Response {
     let Some(slots) = &st.in_flight else {
-        return next.run(req).await;
+        return timeout(st, req, next).await;
     };
     if is_probe(req.uri().path()) {
-        return next.run(req).await;
+        return timeout(st, req, next).await;
     }
     match slots.clone().try_acquire_owned() {
         Ok(permit) => {
-            let resp = next.run(req).await;
+            let resp = timeout(st, req, next).await;
             drop(permit);
             resp
         }
@@ -60,7 +81,7 @@ pub async fn in_flight(State(st): State<SharedState>, req: Request, next: Next) 
 }
 
 /// 504 when the handler has not answered within the request timeout.
-pub async fn timeout(State(st): State<SharedState>, req: Request, next: Next) -> Response {
+async fn timeout(st: &SharedState, req: Request, next: Next) -> Response {
     let limit = st.limits.request_timeout;
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(resp) => resp,
@@ -73,8 +94,7 @@ pub async fn timeout(State(st): State<SharedState>, req: Request, next: Next) ->
 }
 
 /// Turns a failure response that is not JSON into a `Status` with the same code.
-pub async fn status_everywhere(req: Request, next: Next) -> Response {
-    let resp = next.run(req).await;
+async fn status_everywhere(resp: Response) -> Response {
     let code = resp.status();
     let is_json = resp
         .headers()

@@ -1,5 +1,5 @@
 //! The HTTP API: routes for discovery, `custom.metrics.k8s.io` (v1beta1, v1beta2),
-//! `external.metrics.k8s.io` (v1beta1), `metrics.k8s.io` (v1beta1), the `write-metrics` URLs of the memory backend and
+//! `external.metrics.k8s.io` (v1beta1), `metrics.k8s.io` (v1, v1beta1), the `write-metrics` URLs of the memory backend and
 //! health, with the shared state the handlers use. Every route is guarded ([`guard`]): URI
 //! length, requests in flight, request timeout, and failures always answered as `Status`.
 
@@ -85,24 +85,14 @@ pub fn router(state: SharedState) -> Router {
     guarded(routes, state)
 }
 
-/// The guards every listener's routes get, innermost first: request timeout, in-flight bound,
-/// URI length, telemetry, and `Status` for every failure.
+/// The guards every listener's routes get ([`guard::guard`]): `Status` for every failure,
+/// telemetry, URI length, in-flight bound and request timeout.
 fn guarded(routes: Router<SharedState>, state: SharedState) -> Router {
     routes
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            guard::timeout,
+            guard::guard,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            guard::in_flight,
-        ))
-        .layer(axum::middleware::from_fn(guard::uri_length))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::telemetry::middleware,
-        ))
-        .layer(axum::middleware::from_fn(guard::status_everywhere))
         .with_state(state)
 }
 

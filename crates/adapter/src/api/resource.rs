@@ -1,4 +1,4 @@
-//! `metrics.k8s.io/v1beta1` reads, as metrics-server serves them: `pods` (every namespace),
+//! `metrics.k8s.io` reads (`v1` and `v1beta1`, the same shapes), as metrics-server serves them: `pods` (every namespace),
 //! `namespaces/NS/pods`, `namespaces/NS/pods/NAME`, `nodes` and `nodes/NAME`, lists narrowed
 //! by `labelSelector` and `fieldSelector`, answered as `PodMetricsList`/`PodMetrics` and
 //! `NodeMetricsList`/`NodeMetrics`; an unknown object is a 404 `Status`.
@@ -15,8 +15,8 @@ use crate::selector::Selector;
 
 /// The group.
 pub const GROUP: &str = "metrics.k8s.io";
-/// The only version.
-pub const VERSION: &str = "v1beta1";
+/// The versions served, preferred first (GA before beta, as Kubernetes orders them).
+pub const VERSIONS: [&str; 2] = ["v1", "v1beta1"];
 
 /// Answers `GET /apis/metrics.k8s.io/VERSION/REST`.
 pub async fn get(
@@ -25,7 +25,7 @@ pub async fn get(
     rest: &str,
     uri: &Uri,
 ) -> Result<Response, ApiError> {
-    if version != VERSION {
+    if !VERSIONS.contains(&version) {
         return Err(ApiError::NotFound(format!(
             "the server could not find the requested resource ({GROUP}/{version} is not served)"
         )));
@@ -65,6 +65,7 @@ pub async fn get(
             selector
         },
     };
+    let api_version = format!("{GROUP}/{version}");
     let mut items = st.backend.resource(node, &query).await?;
     items.retain(|u| fields.matches(&u.namespace, &u.name));
     items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
@@ -76,18 +77,30 @@ pub async fn get(
             )));
         };
         return Ok(if node {
-            json_response(&one.into_node())
+            json_response(&one.into_node(&api_version))
         } else {
-            json_response(&one.into_pod())
+            json_response(&one.into_pod(&api_version))
         });
     }
     Ok(if node {
-        json_response(&NodeMetricsList::new(
-            items.into_iter().map(|u| u.into_node()).collect(),
-        ))
+        json_response(
+            &NodeMetricsList::new(
+                items
+                    .into_iter()
+                    .map(|u| u.into_node(&api_version))
+                    .collect(),
+            )
+            .in_version(&api_version),
+        )
     } else {
-        json_response(&PodMetricsList::new(
-            items.into_iter().map(|u| u.into_pod()).collect(),
-        ))
+        json_response(
+            &PodMetricsList::new(
+                items
+                    .into_iter()
+                    .map(|u| u.into_pod(&api_version))
+                    .collect(),
+            )
+            .in_version(&api_version),
+        )
     })
 }

@@ -60,10 +60,10 @@ impl Usage {
         }
     }
 
-    /// As metrics-server shapes a pod.
-    pub fn into_pod(self) -> PodMetrics {
+    /// As metrics-server shapes a pod, at `api_version` (`metrics.k8s.io/v1beta1` or `/v1`).
+    pub fn into_pod(self, api_version: &str) -> PodMetrics {
         PodMetrics {
-            api_version: alpaca_metrics_api::resource::API_VERSION.into(),
+            api_version: api_version.into(),
             kind: "PodMetrics".into(),
             metadata: self.metadata(true),
             timestamp: self.timestamp,
@@ -76,8 +76,9 @@ impl Usage {
         }
     }
 
-    /// As metrics-server shapes a node (the containers' usage summed by resource).
-    pub fn into_node(self) -> NodeMetrics {
+    /// As metrics-server shapes a node (the containers' usage summed by resource), at
+    /// `api_version`.
+    pub fn into_node(self, api_version: &str) -> NodeMetrics {
         let metadata = self.metadata(false);
         let mut usage: BTreeMap<String, Quantity> = BTreeMap::new();
         for (_, c) in self.containers {
@@ -90,7 +91,7 @@ impl Usage {
             }
         }
         NodeMetrics {
-            api_version: alpaca_metrics_api::resource::API_VERSION.into(),
+            api_version: api_version.into(),
             kind: "NodeMetrics".into(),
             metadata,
             timestamp: self.timestamp,

@@ -49,6 +49,8 @@ pub struct PrometheusBackend {
     rules: Rules,
     lister: Option<ObjectLister>,
     relist: Duration,
+    /// How far back discovery looks for series (`--metrics-max-age`).
+    max_age: Duration,
     discovered: RwLock<Arc<Discovered>>,
     ready: AtomicBool,
 }
@@ -77,9 +79,17 @@ impl PrometheusBackend {
             rules,
             lister,
             relist,
+            max_age: relist,
             discovered: RwLock::new(Arc::new(Discovered::default())),
             ready: AtomicBool::new(false),
         })
+    }
+
+    /// Looks `max_age` back for series when discovering (prometheus-adapter's
+    /// `--metrics-max-age`; by default the relist interval, as there).
+    pub fn with_max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = max_age;
+        self
     }
 
     fn snapshot(&self) -> Arc<Discovered> {
@@ -94,11 +104,11 @@ impl PrometheusBackend {
         self.ready.load(Ordering::Acquire)
     }
 
-    /// Runs one discovery: asks Prometheus for the series of every rule and records which
-    /// metrics exist. On failure the previous result is kept.
+    /// Runs one discovery: asks Prometheus for the series of every rule seen in the last
+    /// `max_age` and records which metrics exist. On failure the previous result is kept.
     pub async fn discover(&self) -> Result<(), BackendError> {
-        let start =
-            jiff::Timestamp::now().as_second() as f64 - self.relist.as_secs_f64().max(300.0) * 2.0;
+        let now = jiff::Timestamp::now().as_nanosecond() as f64 / 1e9;
+        let start = now - self.max_age.as_secs_f64();
         let mut found = Discovered::default();
         for (i, rule) in self.rules.custom.iter().enumerate() {
             for labels in self.client.series(&rule.series_query, start).await? {
@@ -189,6 +199,7 @@ impl PrometheusBackend {
             ))
         })?;
         // As prometheus-adapter builds it: the metric selector, the namespace, the objects.
+        let mut listed: Option<Vec<String>> = None;
         let mut matchers = selector_matchers(&q.metric_selector);
         let mut values = selector_values(&q.metric_selector);
         if q.info.namespaced
@@ -202,10 +213,13 @@ impl PrometheusBackend {
                 matchers.push(format!("{res_label}={}", promql_string(n)));
                 values.insert(res_label.clone(), n.clone());
             }
-            ObjectSelection::Selected(sel) if sel.is_everything() => {
+            // Without a cluster to list them from, every object the series has.
+            ObjectSelection::Selected(sel) if self.lister.is_none() && sel.is_everything() => {
                 matchers.push(format!("{res_label}!=\"\""));
                 values.insert(res_label.clone(), ".+".into());
             }
+            // As prometheus-adapter's GetMetricBySelector: the objects (all of them when there
+            // is no labelSelector) are listed from the cluster and queried by name.
             ObjectSelection::Selected(sel) => {
                 let lister = self.lister.as_ref().ok_or_else(|| {
                     BackendError::BadRequest(
@@ -218,13 +232,10 @@ impl PrometheusBackend {
                 if names.is_empty() {
                     return Ok(Vec::new());
                 }
-                let alt = names
-                    .iter()
-                    .map(|n| regex::escape(n))
-                    .collect::<Vec<_>>()
-                    .join("|");
-                matchers.push(format!("{res_label}=~{}", promql_string(&alt)));
-                values.insert(res_label.clone(), names.join("|"));
+                let (matcher, value) = names_matcher(&res_label, &names);
+                matchers.push(matcher);
+                values.insert(res_label.clone(), value);
+                listed = Some(names);
             }
         }
         let query = rule
@@ -248,6 +259,12 @@ impl PrometheusBackend {
             };
             if let ObjectSelection::Named(n) = &q.objects
                 && n != name
+            {
+                continue;
+            }
+            // Only the objects listed (a name regex can match others, as there).
+            if let Some(names) = &listed
+                && !names.contains(name)
             {
                 continue;
             }
@@ -348,12 +365,12 @@ pub fn external_query(
         .map_err(|e| BackendError::Internal(format!("rule {}: {e}", rule.id)))
 }
 
-/// The values a selector's requirements name, per label, joined by `|` (prometheus-adapter's
-/// `.LabelValuesByName`).
+/// The values a selector's requirements name, per label, sorted and joined by `|`
+/// (prometheus-adapter's `.LabelValuesByName`).
 pub fn selector_values(sel: &Selector) -> BTreeMap<String, String> {
     sel.requirements()
         .iter()
-        .map(|r| (r.key.clone(), r.values.join("|")))
+        .map(|r| (r.key.clone(), crate::selector::values(r).join("|")))
         .collect()
 }
 
@@ -379,17 +396,20 @@ pub fn promql_string(s: &str) -> String {
     out
 }
 
-/// PromQL label matchers equivalent to a selector.
+/// The matcher of the objects' label and its `.LabelValuesByName` value, as
+/// prometheus-adapter's `Build` makes them: `label="name"` for one name, `label=~"a|b"` for
+/// several, the names passed as they are (not regex-escaped, as there).
+pub fn names_matcher(label: &str, names: &[String]) -> (String, String) {
+    let value = names.join("|");
+    let op = if names.len() > 1 { "=~" } else { "=" };
+    (format!("{label}{op}{}", promql_string(&value)), value)
+}
+
+/// PromQL label matchers equivalent to a selector, as prometheus-adapter's query builder makes
+/// them: the values (sorted) are passed through as they are, not regex-escaped, joined by `|`
+/// for `in`/`notin` — so a value can be a regex (`service in (web-.*)`), as there.
 pub fn selector_matchers(sel: &Selector) -> Vec<String> {
-    let alt = |r: &Requirement| {
-        promql_string(
-            &crate::selector::values(r)
-                .into_iter()
-                .map(regex::escape)
-                .collect::<Vec<_>>()
-                .join("|"),
-        )
-    };
+    let alt = |r: &Requirement| promql_string(&crate::selector::values(r).join("|"));
     let first = |r: &Requirement| promql_string(r.values.first().map_or("", String::as_str));
     sel.requirements()
         .iter()
@@ -421,13 +441,26 @@ mod tests {
             vec![
                 "a=\"b\"",
                 "c!=\"d\"",
-                "e=~\"x\\\\.y|z\"",
+                "e=~\"x.y|z\"",
                 "f!~\"q\"",
                 "g!=\"\"",
                 "h=\"\"",
             ]
         );
         assert_eq!(promql_string("a\"b\\"), "\"a\\\"b\\\\\"");
+    }
+
+    #[test]
+    fn objects_are_matched_by_name_as_prometheus_adapter_does() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names_matcher("pod", &names(&["web-1"])),
+            ("pod=\"web-1\"".to_string(), "web-1".to_string())
+        );
+        assert_eq!(
+            names_matcher("pod", &names(&["web-1", "a.b"])),
+            ("pod=~\"web-1|a.b\"".to_string(), "web-1|a.b".to_string())
+        );
     }
 
     fn ext(rule_yaml: &str, namespace: &str, selector: &str) -> Result<String, BackendError> {
