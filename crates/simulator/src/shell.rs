@@ -271,8 +271,9 @@ impl Shell<'_> {
             )
         })?;
         // The sync's Snapshot still holds the object read: the runner puts the status in
-        // once the sync is over (`HpaState::settle`).
-        st.hpas[i].written_status = Some(status.clone());
+        // once the sync is over (`HpaState::settle`), from the Decision (this `status`).
+        let _ = status;
+        st.hpas[i].status_written = true;
         Ok(())
     }
 

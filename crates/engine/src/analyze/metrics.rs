@@ -92,29 +92,37 @@ impl<'a> Sync<'a> {
             );
             return fail(msg);
         }
-        let selector = match crate::selector::parse(selector_text) {
-            Ok(s) => s,
-            Err(e) => {
-                let msg = format!(
-                    "couldn't convert selector into a corresponding internal selector object: {e}"
-                );
-                self.events
-                    .push(Event::warning("InvalidSelector", msg.clone()));
-                self.set_condition(Condition::new(
-                    "ScalingActive",
-                    false,
-                    "InvalidSelector",
-                    msg.clone(),
-                ));
-                note!(
-                    self,
-                    "analyze",
-                    "the target's selector {selector_text:?} is invalid: {e}"
-                );
-                return fail(msg);
-            }
+        let parsed;
+        let given = self.cluster.snap.scale_selector.as_deref();
+        let selector = match given.filter(|p| p.text == selector_text) {
+            Some(p) => &p.selector,
+            None => match crate::selector::parse(selector_text) {
+                Ok(s) => {
+                    parsed = s;
+                    &parsed
+                }
+                Err(e) => {
+                    let msg = format!(
+                        "couldn't convert selector into a corresponding internal selector object: {e}"
+                    );
+                    self.events
+                        .push(Event::warning("InvalidSelector", msg.clone()));
+                    self.set_condition(Condition::new(
+                        "ScalingActive",
+                        false,
+                        "InvalidSelector",
+                        msg.clone(),
+                    ));
+                    note!(
+                        self,
+                        "analyze",
+                        "the target's selector {selector_text:?} is invalid: {e}"
+                    );
+                    return fail(msg);
+                }
+            },
         };
-        self.cluster.select_pods(&selector);
+        self.cluster.select_pods(selector);
         note!(
             self,
             "monitor",
@@ -165,7 +173,7 @@ impl<'a> Sync<'a> {
                 spec,
                 spec_replicas,
                 status_replicas,
-                &selector,
+                selector,
                 &mut statuses[i],
                 &mut notes,
             ) {

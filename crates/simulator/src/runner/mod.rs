@@ -230,7 +230,9 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
             };
             schedule.after(key.clone(), now, own_period);
             let SyncReport::Synced {
-                decision, snapshot, ..
+                mut decision,
+                snapshot,
+                ..
             } = report
             else {
                 continue;
@@ -241,9 +243,22 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
             let Some(i) = state.borrow().hpa_index(&key) else {
                 continue;
             };
-            state.borrow_mut().hpas[i].settle();
+            // The status written goes into the object; moved out of the Decision unless
+            // the Decision may be kept to explain the sync.
+            let keep = opts.explain_at.is_some();
+            let written = state.borrow_mut().hpas[i].settle(|| {
+                if keep {
+                    decision.status.clone()
+                } else {
+                    std::mem::take(&mut decision.status)
+                }
+            });
             let st = state.borrow();
             let h = &st.hpas[i];
+            let status = match (&h.object.status, written) {
+                (Some(s), true) => s,
+                _ => &decision.status,
+            };
             records[i].syncs += 1;
             if let Some(want) = opts.explain_at {
                 let closer = explained[i]
@@ -288,7 +303,8 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                     records[i].peak = (decision.desired_replicas, t);
                 }
             }
-            if let Some(note) = narrator.after_sync(i, t, &h.object, &decision, flag_window) {
+            if let Some(note) = narrator.after_sync(i, t, &h.object, &decision, status, flag_window)
+            {
                 obs.line(&note);
             }
             let holds = &mut records[i].holds;
