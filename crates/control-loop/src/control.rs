@@ -341,7 +341,15 @@ impl ControlLoop {
         for event in &decision.events {
             cluster.record_event(key, event).await;
         }
-        self.lock().insert(key.clone(), decision.history.clone());
+        let history = decision.history.clone();
+        let mut memory = self.lock();
+        match memory.get_mut(key) {
+            Some(kept) => *kept = history,
+            None => {
+                memory.insert(key.clone(), history);
+            }
+        }
+        drop(memory);
         Ok(SyncReport::Synced {
             key: key.clone(),
             snapshot: Box::new(snapshot),
