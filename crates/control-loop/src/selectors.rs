@@ -12,11 +12,14 @@ use std::sync::{Arc, Mutex};
 
 use alpaca_engine::pod_record::PodRecord;
 use alpaca_engine::snapshot::{AutoscalerSelector, ParsedSelector};
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 
 use crate::cluster::HpaKey;
 
 type Labels = BTreeMap<String, String>;
+
+/// Past this many distinct label sets among one sync's pods, they are not remembered.
+const DISTINCT_LABEL_SETS: usize = 16;
 
 /// A namespace's autoscalers.
 #[derive(Debug, Default)]
@@ -146,17 +149,18 @@ impl Selectors {
         pod_labels: impl Iterator<Item = Option<&'a Labels>>,
     ) -> Vec<AutoscalerSelector> {
         static EMPTY: Labels = BTreeMap::new();
-        // The pods' distinct label sets (pods of one template share theirs).
+        // The pods' distinct label sets (pods of one template share theirs; pods with a
+        // label of their own, such as a StatefulSet's, each have one).
         let mut first: Option<&Labels> = None;
-        let mut more: Vec<&Labels> = Vec::new();
+        let mut more: FxHashSet<&Labels> = FxHashSet::default();
         for labels in pod_labels {
             let labels = labels.unwrap_or(&EMPTY);
-            let seen = |l: &&Labels| std::ptr::eq(*l, labels) || **l == *labels;
             match first {
                 None => first = Some(labels),
-                Some(f) if seen(&f) => {}
-                Some(_) if more.iter().any(seen) => {}
-                Some(_) => more.push(labels),
+                Some(f) if std::ptr::eq(f, labels) || *f == *labels => {}
+                Some(_) => {
+                    more.insert(labels);
+                }
             }
         }
         let Some(first) = first else {
@@ -166,6 +170,18 @@ impl Selectors {
         let Some(ns) = map.get_mut(&key.namespace) else {
             return Vec::new();
         };
+        if more.len() >= DISTINCT_LABEL_SETS {
+            // Too many to remember: match each selector against them, as upstream does.
+            more.insert(first);
+            let names = ns
+                .by_name
+                .iter()
+                .filter(|(name, _)| **name != key.name)
+                .filter(|(_, s)| more.iter().any(|l| s.selector.matches(l)))
+                .map(|(name, _)| name.clone())
+                .collect();
+            return ns.others(&key.name, names);
+        }
         let mut names = others_than(ns.selecting(first), &key.name);
         if !more.is_empty() {
             for labels in more {
@@ -325,5 +341,38 @@ mod tests {
         s.forget(&HpaKey::new("ns", "any"));
         assert!(s.overlapping_records(&me, &pods[..2]).is_empty());
         assert!(s.overlapping_records(&me, &[]).is_empty());
+    }
+
+    #[test]
+    fn pods_with_labels_of_their_own_are_matched_without_being_remembered() {
+        let s = Selectors::default();
+        let me = HpaKey::new("ns", "me");
+        s.put(&me, "app=db");
+        s.put(&HpaKey::new("ns", "one"), "pod=db-7");
+        s.put(&HpaKey::new("ns", "none"), "pod=db-99");
+        let pods: Vec<Arc<Pod>> = (0..40)
+            .map(|i| {
+                Arc::new(
+                    serde_json::from_value(serde_json::json!({"metadata": {
+                        "name": format!("db-{i}"),
+                        "labels": {"app": "db", "pod": format!("db-{i}")}}}))
+                    .unwrap(),
+                )
+            })
+            .collect();
+        let got: Vec<_> = s
+            .overlapping(&me, labels(&pods))
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        assert_eq!(got, ["one"]);
+        assert!(s.lock()["ns"].selecting.is_empty());
+        let got: Vec<_> = s
+            .overlapping(&me, labels(&pods[5..9]))
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        assert_eq!(got, ["one"]);
+        assert_eq!(s.lock()["ns"].selecting.len(), 4);
     }
 }
