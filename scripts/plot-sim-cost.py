@@ -2,7 +2,8 @@
 """Draws docs/img/sim-cost.svg from docs/data/sim-cost.csv: the simulator's CPU time
 against the number of HPA syncs it ran, on log-log axes, with a line through the origin
 (cost linear in HPAs x duration, through the latest date's mean cost per sync) and the
-goals for 100 and 1,000 HPAs over 24 hours.
+goals for 100 and 1,000 HPAs over 24 hours; and docs/img/sim-per-sync.svg: the CPU time
+per sync against the number of HPAs, one line per date.
 
 CSV columns: date,hpas,duration,syncs,runs,cpu_min,cpu_median,cpu_max (one row per date,
 fleet and duration: the fastest, median and slowest of its runs). Points are medians, bars
@@ -69,8 +70,63 @@ for i, (r, x, y) in enumerate(zip(rows, xs, ys)):
     fill = c if filled else "white"
     svg.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="5" fill="{fill}" stroke="{c}" stroke-width="2"/>')
     if filled:
-        svg.append(f'<text x="{px(x)+8:.1f}" y="{py(y)+16:.1f}" fill="{c}">{r["hpas"]} x {r["duration"]}: {y:.2f} s</text>')
+        label = f'{r["hpas"]} x {r["duration"]}: {y:.2f} s'
+        if px(x) + 8 + 7 * len(label) > W:
+            svg.append(f'<text x="{px(x)-8:.1f}" y="{py(y)+16:.1f}" text-anchor="end" fill="{c}">{label}</text>')
+        else:
+            svg.append(f'<text x="{px(x)+8:.1f}" y="{py(y)+16:.1f}" fill="{c}">{label}</text>')
 svg.append(f'<text x="{L+8}" y="{T+14}" fill="#333">filled: {latest}; hollow: earlier (see docs/simulator.md)</text>')
+svg.append("</svg>")
+open(out, "w").write("\n".join(svg) + "\n")
+print("wrote", out)
+
+# The time per sync against the fleet's size: one line per date, from its longest run of
+# each fleet size (the shorter runs carry more of the scenario's parsing).
+out = os.path.join(root, "docs", "img", "sim-per-sync.svg")
+dates = sorted({r["date"] for r in rows})
+best = {}
+for r in rows:
+    k = (r["date"], int(r["hpas"]))
+    if k not in best or float(r["syncs"]) > float(best[k]["syncs"]):
+        best[k] = r
+sizes = sorted({h for _, h in best})
+per = {k: float(r["cpu_median"]) / float(r["syncs"]) * 1e6 for k, r in best.items()}
+ymax = 10 ** math.ceil(math.log10(max(per.values())))
+qx0, qx1 = 10 ** math.floor(math.log10(min(sizes))), 10 ** math.ceil(math.log10(max(sizes)))
+
+
+def qx(h):
+    return L + (math.log10(h) - math.log10(qx0)) / (math.log10(qx1) - math.log10(qx0)) * (W - L - R)
+
+
+def qy(us):
+    return H - B - us / ymax * (H - T - B)
+
+
+palette = ["#bbb", "#888", "#d95f02", "#1b9e77", "#7570b3"]
+svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
+       f'<rect width="{W}" height="{H}" fill="white"/>',
+       f'<text x="{W/2}" y="20" text-anchor="middle" font-size="14">alpaca simulate: CPU time per HPA sync against the fleet size</text>']
+for i in range(6):
+    us = ymax * i / 5
+    svg.append(f'<line x1="{L}" y1="{qy(us):.1f}" x2="{W-R}" y2="{qy(us):.1f}" stroke="#ddd"/>')
+    svg.append(f'<text x="{L-6}" y="{qy(us)+4:.1f}" text-anchor="end">{us:g} µs</text>')
+d = qx0
+while d <= qx1:
+    svg.append(f'<line x1="{qx(d):.1f}" y1="{T}" x2="{qx(d):.1f}" y2="{H-B}" stroke="#ddd"/>')
+    svg.append(f'<text x="{qx(d):.1f}" y="{H-B+16}" text-anchor="middle">{d:,.0f}</text>')
+    d *= 10
+svg.append(f'<text x="{(L+W-R)/2}" y="{H-12}" text-anchor="middle">HPAs (log)</text>')
+for j, date in enumerate(dates):
+    c = palette[max(0, len(palette) - len(dates) + j)]
+    pts = [(qx(h), qy(per[(date, h)])) for h in sizes if (date, h) in per]
+    svg.append('<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>' % (c, " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)))
+    for (x, y), h in zip(pts, [h for h in sizes if (date, h) in per]):
+        svg.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{c}"/>')
+        anchor = ' text-anchor="end"' if x > W - 60 else ""
+        tx = x - 6 if anchor else x + 6
+        svg.append(f'<text x="{tx:.1f}" y="{y-6:.1f}"{anchor} fill="{c}">{per[(date, h)]:.1f}</text>')
+    svg.append(f'<text x="{L+8}" y="{T+14+16*j}" fill="{c}">{date}</text>')
 svg.append("</svg>")
 open(out, "w").write("\n".join(svg) + "\n")
 print("wrote", out)

@@ -178,6 +178,7 @@ impl ControlLoop {
             pods: Vec::new(),
             pod_metrics: Vec::new(),
             pod_records: None,
+            scale_selector: None,
             custom_metrics: Vec::new(),
             external_metrics: Vec::new(),
             errors,
@@ -189,7 +190,7 @@ impl ControlLoop {
             snapshot.hpa = hpa.into();
             return Ok((snapshot, reads));
         }
-        self.selectors.put(key, &selector);
+        snapshot.scale_selector = self.selectors.put(key, &selector);
         let mut resource_read = None;
         // A shell with compact records answers the pod list and the resource metrics in
         // one read; a failed read is the resource metrics API's error, as a failed
@@ -204,9 +205,7 @@ impl ControlLoop {
             None => snapshot.pods = cluster.pods(ns, &selector).await.unwrap_or_default(),
         }
         snapshot.autoscaler_selectors = match &snapshot.pod_records {
-            Some(records) => self
-                .selectors
-                .overlapping(key, records.iter().map(|r| Some(&*r.labels))),
+            Some(records) => self.selectors.overlapping_records(key, records),
             None => self.selectors.overlapping(
                 key,
                 snapshot.pods.iter().map(|p| p.metadata.labels.as_ref()),
@@ -356,7 +355,15 @@ impl ControlLoop {
         for event in &decision.events {
             cluster.record_event(key, event).await;
         }
-        self.lock().insert(key.clone(), decision.history.clone());
+        let history = decision.history.clone();
+        let mut memory = self.lock();
+        match memory.get_mut(key) {
+            Some(kept) => *kept = history,
+            None => {
+                memory.insert(key.clone(), history);
+            }
+        }
+        drop(memory);
         Ok(SyncReport::Synced {
             key: key.clone(),
             snapshot: Box::new(snapshot),

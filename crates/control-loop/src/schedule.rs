@@ -3,6 +3,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::hash::Hash;
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -14,12 +15,24 @@ use crate::HpaKey;
 ///
 /// A binary heap of plans; replacing or removing a plan leaves the old entry in the heap,
 /// where it is recognised as stale (its sequence number is no longer the HPA's) and
-/// skipped when it comes up.
-#[derive(Debug, Default, Clone)]
-pub struct Schedule {
-    due: HashMap<HpaKey, (Timestamp, u64)>,
-    queue: BinaryHeap<Reverse<(Timestamp, HpaKey, u64)>>,
+/// skipped when it comes up. HPAs are named by [`HpaKey`], or by any key that orders as
+/// their `HpaKey`s would (a shell with a fixed set of HPAs can use their rank, and so
+/// neither copy nor compare strings).
+#[derive(Debug, Clone)]
+pub struct Schedule<K = HpaKey> {
+    due: HashMap<K, (Timestamp, u64)>,
+    queue: BinaryHeap<Reverse<(Timestamp, K, u64)>>,
     seq: u64,
+}
+
+impl<K> Default for Schedule<K> {
+    fn default() -> Self {
+        Self {
+            due: HashMap::default(),
+            queue: BinaryHeap::new(),
+            seq: 0,
+        }
+    }
 }
 
 impl Schedule {
@@ -27,9 +40,11 @@ impl Schedule {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
+impl<K: Ord + Hash + Clone> Schedule<K> {
     /// Schedules a sync at `at` (replacing any earlier plan for this HPA).
-    pub fn set(&mut self, key: HpaKey, at: Timestamp) {
+    pub fn set(&mut self, key: K, at: Timestamp) {
         self.seq += 1;
         self.due.insert(key.clone(), (at, self.seq));
         self.queue.push(Reverse((at, key, self.seq)));
@@ -40,13 +55,13 @@ impl Schedule {
     }
 
     /// Schedules a sync `period` after `now`.
-    pub fn after(&mut self, key: HpaKey, now: Timestamp, period: SignedDuration) {
+    pub fn after(&mut self, key: K, now: Timestamp, period: SignedDuration) {
         let at = now.checked_add(period).unwrap_or(Timestamp::MAX);
         self.set(key, at);
     }
 
     /// Forgets an HPA (deleted).
-    pub fn remove(&mut self, key: &HpaKey) {
+    pub fn remove(&mut self, key: &K) {
         self.due.remove(key);
     }
 
@@ -72,7 +87,7 @@ impl Schedule {
     }
 
     /// Takes every HPA due at or before `now`, earliest first.
-    pub fn take_due(&mut self, now: Timestamp) -> Vec<HpaKey> {
+    pub fn take_due(&mut self, now: Timestamp) -> Vec<K> {
         let mut out = Vec::new();
         loop {
             self.drop_stale();
@@ -101,7 +116,7 @@ impl Schedule {
 }
 
 /// Whether a heap entry is the HPA's current plan (not replaced or removed since).
-fn is_current(due: &HashMap<HpaKey, (Timestamp, u64)>, key: &HpaKey, seq: u64) -> bool {
+fn is_current<K: Hash + Eq>(due: &HashMap<K, (Timestamp, u64)>, key: &K, seq: u64) -> bool {
     due.get(key).is_some_and(|&(_, s)| s == seq)
 }
 

@@ -44,6 +44,11 @@ pub struct Snapshot {
     /// serialized: a Snapshot file carries the objects.
     #[serde(skip)]
     pub pod_records: Option<Vec<Arc<crate::pod_record::PodRecord>>>,
+    /// The scale's `status.selector` already parsed, from a controller loop that keeps
+    /// every autoscaler's parsed selector anyway. Used only when its text is exactly the
+    /// scale's selector (otherwise `decide` parses that, as without it). Not serialized.
+    #[serde(skip)]
+    pub scale_selector: Option<Arc<ParsedSelector>>,
     /// What the custom metrics API knows.
     #[serde(default)]
     pub custom_metrics: Vec<MetricValue>,
@@ -67,6 +72,15 @@ pub struct Snapshot {
     /// The controller's memory of this HPA; `None` before its first sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
+}
+
+/// A label selector's text and its parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedSelector {
+    /// The selector as written (a scale's `status.selector`).
+    pub text: String,
+    /// `text` parsed.
+    pub selector: crate::selector::Selector,
 }
 
 /// Another autoscaler of the namespace and the label selector of its target's pods.

@@ -2,7 +2,7 @@
 //! [`ScaleWrite`] over the run's state, answering as the Kubernetes API and the metrics
 //! APIs would.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::{Future, ready};
 use std::sync::Arc;
 
@@ -35,6 +35,9 @@ pub struct Shell<'a> {
     /// Whether the loop gets the pods as compact records (else as `Pod` and `PodMetrics`
     /// objects built for each read; the decisions are the same).
     pub records: bool,
+    /// The HPA being synced (its index), so that the loop's reads and writes of it find
+    /// it without a lookup by key.
+    pub current: Cell<Option<usize>>,
 }
 
 fn group(api_version: Option<&str>) -> &str {
@@ -61,6 +64,14 @@ fn api_metric(m: &MetricIdentifier) -> _ApiMetricIdentifier {
 }
 
 impl Shell<'_> {
+    /// The index of the HPA with this key.
+    fn hpa_index(&self, st: &State, key: &HpaKey) -> Option<usize> {
+        match self.current.get() {
+            Some(i) if st.hpas.get(i).is_some_and(|h| h.key == *key) => Some(i),
+            _ => st.hpa_index(key),
+        }
+    }
+
     fn find_deployment(
         &self,
         namespace: &str,
@@ -78,7 +89,7 @@ impl Shell<'_> {
 
     fn read_hpa(&self, key: &HpaKey) -> ApiResult<Option<Arc<HorizontalPodAutoscaler>>> {
         let st = self.state.borrow();
-        Ok(st.hpa_index(key).map(|i| st.hpas[i].object.clone()))
+        Ok(self.hpa_index(&st, key).map(|i| st.hpas[i].object.clone()))
     }
 
     fn read_scale(
@@ -264,22 +275,25 @@ impl Shell<'_> {
 
     fn write_status(&self, key: &HpaKey, status: &HorizontalPodAutoscalerStatus) -> ApiResult<()> {
         let mut st = self.state.borrow_mut();
-        let i = st.hpa_index(key).ok_or_else(|| {
+        let i = self.hpa_index(&st, key).ok_or_else(|| {
             format!(
                 "horizontalpodautoscalers.autoscaling {:?} not found",
                 key.name
             )
         })?;
         // The sync's Snapshot still holds the object read: the runner puts the status in
-        // once the sync is over (`HpaState::settle`).
-        st.hpas[i].written_status = Some(status.clone());
+        // once the sync is over (`HpaState::settle`), from the Decision (this `status`).
+        let _ = status;
+        st.hpas[i].status_written = true;
         Ok(())
     }
 
     fn write_event(&self, key: &HpaKey, event: &Event) {
         let mut st = self.state.borrow_mut();
         let now = st.now;
-        let Some(i) = st.hpa_index(key) else { return };
+        let Some(i) = self.hpa_index(&st, key) else {
+            return;
+        };
         let h = &mut st.hpas[i];
         h.fresh_events.push(event.clone());
         match h.events.iter_mut().find(|e| &e.event == event) {

@@ -52,6 +52,16 @@ pub(crate) struct Computed {
 }
 
 fn milli_quantity(v: i64, binary: bool) -> KQuantity {
+    // The usual value, not a whole number: canonically its milli-units and `m` in either
+    // format (binary SI prints non-integers as decimal SI).
+    if v % 1000 != 0 {
+        let mut buf = itoa::Buffer::new();
+        let digits = buf.format(v);
+        let mut text = String::with_capacity(digits.len() + 1);
+        text.push_str(digits);
+        text.push('m');
+        return KQuantity(text);
+    }
     let format = if binary {
         alpaca_quantity::Format::BinarySI
     } else {
@@ -92,29 +102,37 @@ impl<'a> Sync<'a> {
             );
             return fail(msg);
         }
-        let selector = match crate::selector::parse(selector_text) {
-            Ok(s) => s,
-            Err(e) => {
-                let msg = format!(
-                    "couldn't convert selector into a corresponding internal selector object: {e}"
-                );
-                self.events
-                    .push(Event::warning("InvalidSelector", msg.clone()));
-                self.set_condition(Condition::new(
-                    "ScalingActive",
-                    false,
-                    "InvalidSelector",
-                    msg.clone(),
-                ));
-                note!(
-                    self,
-                    "analyze",
-                    "the target's selector {selector_text:?} is invalid: {e}"
-                );
-                return fail(msg);
-            }
+        let parsed;
+        let given = self.cluster.snap.scale_selector.as_deref();
+        let selector = match given.filter(|p| p.text == selector_text) {
+            Some(p) => &p.selector,
+            None => match crate::selector::parse(selector_text) {
+                Ok(s) => {
+                    parsed = s;
+                    &parsed
+                }
+                Err(e) => {
+                    let msg = format!(
+                        "couldn't convert selector into a corresponding internal selector object: {e}"
+                    );
+                    self.events
+                        .push(Event::warning("InvalidSelector", msg.clone()));
+                    self.set_condition(Condition::new(
+                        "ScalingActive",
+                        false,
+                        "InvalidSelector",
+                        msg.clone(),
+                    ));
+                    note!(
+                        self,
+                        "analyze",
+                        "the target's selector {selector_text:?} is invalid: {e}"
+                    );
+                    return fail(msg);
+                }
+            },
         };
-        self.cluster.select_pods(&selector);
+        self.cluster.select_pods(selector);
         note!(
             self,
             "monitor",
@@ -165,7 +183,7 @@ impl<'a> Sync<'a> {
                 spec,
                 spec_replicas,
                 status_replicas,
-                &selector,
+                selector,
                 &mut statuses[i],
                 &mut notes,
             ) {
@@ -762,5 +780,42 @@ pub(crate) fn external_status(
         type_: "External".into(),
         external: Some(ExternalMetricStatus { metric, current }),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::milli_quantity;
+
+    #[test]
+    fn milli_quantities_print_canonically() {
+        let values = [
+            0,
+            1,
+            -1,
+            999,
+            1000,
+            1001,
+            1500,
+            -1500,
+            123_456,
+            1_000_000,
+            1_000_001,
+            1_024_000,
+            1_048_576_000,
+            1_048_576_001,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        for v in values {
+            for (binary, format) in [
+                (false, alpaca_quantity::Format::DecimalSI),
+                (true, alpaca_quantity::Format::BinarySI),
+            ] {
+                let canonical = alpaca_quantity::Quantity::from_milli(v, format).to_string();
+                assert_eq!(milli_quantity(v, binary).0, canonical, "{v} {format:?}");
+            }
+        }
     }
 }

@@ -165,13 +165,13 @@ impl<'a> Cluster<'a> {
                 "unable to fetch metrics from resource metrics API: {e}"
             ));
         }
+        if let Some(records) = &self.snap.pod_records {
+            return resource_metric_of_records(records, self, resource, selector, container);
+        }
         let mut res = PodMetricsInfo::with_capacity_and_hasher(
             self.snap.pod_metrics.len(),
             Default::default(),
         );
-        if let Some(records) = &self.snap.pod_records {
-            return resource_metric_of_records(records, self, resource, selector, container);
-        }
         let mut first = None;
         for (i, m) in self.snap.pod_metrics.iter().enumerate() {
             if !self.in_namespace(m.metadata.namespace.as_ref())

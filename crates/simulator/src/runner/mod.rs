@@ -127,9 +127,19 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
         sc,
         state: &state,
         records: !opts.pod_objects,
+        current: std::cell::Cell::new(None),
     };
     let control = ControlLoop::new(sc.controller);
-    let mut schedule = Schedule::new();
+    // The schedule names HPAs by the rank of their keys (ties sync in key order).
+    let keys: Vec<alpaca_loop::HpaKey> =
+        state.borrow().hpas.iter().map(|h| h.key.clone()).collect();
+    let mut by_rank: Vec<usize> = (0..keys.len()).collect();
+    by_rank.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut rank = vec![0; keys.len()];
+    for (r, &i) in by_rank.iter().enumerate() {
+        rank[i] = r;
+    }
+    let mut schedule: Schedule<usize> = Schedule::default();
     let mut records: Vec<HpaRecord> = sc
         .hpas
         .iter()
@@ -147,7 +157,7 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
     {
         let st = state.borrow();
         for (i, h) in st.hpas.iter().enumerate() {
-            schedule.set(h.key.clone(), clock::timestamp(0));
+            schedule.set(rank[i], clock::timestamp(0));
             if let Some(row) = table.row(i, &h.object, 0) {
                 obs.line(&row);
             }
@@ -208,13 +218,15 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
             }
         }
         let now = clock::timestamp(t);
-        for key in schedule.take_due(now) {
+        for r in schedule.take_due(now) {
+            let i = by_rank[r];
+            let key = &keys[i];
             let before = {
                 let st = state.borrow();
-                st.hpa_index(&key)
-                    .map(|i| st.deps[st.hpas[i].target].replicas)
+                st.deps[st.hpas[i].target].replicas
             };
-            let report = pollster::block_on(control.sync(&shell, &key, now))?;
+            shell.current.set(Some(i));
+            let report = pollster::block_on(control.sync(&shell, key, now))?;
             // KEP-6003: an autoscaler's own period (annotation or CRD field) when it has one
             let own = match &report {
                 SyncReport::Synced { snapshot, .. } => {
@@ -228,9 +240,11 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                 }
                 _ => period,
             };
-            schedule.after(key.clone(), now, own_period);
+            schedule.after(r, now, own_period);
             let SyncReport::Synced {
-                decision, snapshot, ..
+                mut decision,
+                snapshot,
+                ..
             } = report
             else {
                 continue;
@@ -238,12 +252,22 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
             // Kept only to explain the sync; dropped first, so that the status written
             // goes into the HPA object in place.
             let snapshot = opts.explain_at.is_some().then_some(snapshot);
-            let Some(i) = state.borrow().hpa_index(&key) else {
-                continue;
-            };
-            state.borrow_mut().hpas[i].settle();
+            // The status written goes into the object; moved out of the Decision unless
+            // the Decision may be kept to explain the sync.
+            let keep = opts.explain_at.is_some();
+            let written = state.borrow_mut().hpas[i].settle(|| {
+                if keep {
+                    decision.status.clone()
+                } else {
+                    std::mem::take(&mut decision.status)
+                }
+            });
             let st = state.borrow();
             let h = &st.hpas[i];
+            let status = match (&h.object.status, written) {
+                (Some(s), true) => s,
+                _ => &decision.status,
+            };
             records[i].syncs += 1;
             if let Some(want) = opts.explain_at {
                 let closer = explained[i]
@@ -271,7 +295,7 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                 }
             }
             if decision.rescale {
-                let from = before.unwrap_or(0);
+                let from = before;
                 let message = h
                     .fresh_events
                     .iter()
@@ -288,7 +312,8 @@ pub fn run(sc: &Scenario, opts: &Options, obs: &mut dyn Observer) -> Result<Outc
                     records[i].peak = (decision.desired_replicas, t);
                 }
             }
-            if let Some(note) = narrator.after_sync(i, t, &h.object, &decision, flag_window) {
+            if let Some(note) = narrator.after_sync(i, t, &h.object, &decision, status, flag_window)
+            {
                 obs.line(&note);
             }
             let holds = &mut records[i].holds;

@@ -4,7 +4,7 @@
 
 use alpaca_engine::snapshot::Decision;
 use k8s_openapi::api::autoscaling::v2::{
-    HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition,
+    HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, HorizontalPodAutoscalerStatus,
 };
 
 use crate::clock::{self, Millis};
@@ -48,6 +48,7 @@ impl Narrator {
         t: Millis,
         hpa: &HorizontalPodAutoscaler,
         d: &Decision,
+        status: &HorizontalPodAutoscalerStatus,
         flag_window: Millis,
     ) -> Option<String> {
         let now = clock::timestamp(t);
@@ -57,7 +58,7 @@ impl Narrator {
             .iter()
             .find(|r| r.timestamp.0 == now)
             .map(|r| r.replicas);
-        let limit = limit(hpa, d, wanted);
+        let limit = limit(hpa, d, status, wanted);
         let same = match (&limit, self.last[i].as_deref()) {
             (None, None) => true,
             (Some(l), Some(last)) => l.is(last),
@@ -117,8 +118,11 @@ fn name(hpa: &HorizontalPodAutoscaler) -> &str {
     hpa.metadata.name.as_deref().unwrap_or_default()
 }
 
-fn condition<'d>(d: &'d Decision, ty: &str) -> Option<&'d HorizontalPodAutoscalerCondition> {
-    d.status.conditions.iter().flatten().find(|c| c.type_ == ty)
+fn condition<'d>(
+    status: &'d HorizontalPodAutoscalerStatus,
+    ty: &str,
+) -> Option<&'d HorizontalPodAutoscalerCondition> {
+    status.conditions.iter().flatten().find(|c| c.type_ == ty)
 }
 
 /// What the metrics want, within the HPA's bounds.
@@ -132,13 +136,14 @@ fn bounded(hpa: &HorizontalPodAutoscaler, d: &Decision, wanted: Option<i32>) -> 
 
 fn limit<'d>(
     hpa: &HorizontalPodAutoscaler,
-    d: &'d Decision,
+    d: &Decision,
+    status: &'d HorizontalPodAutoscalerStatus,
     wanted: Option<i32>,
 ) -> Option<Limit<'d>> {
-    if let Some(c) = condition(d, "ScalingActive").filter(|c| c.status == "False") {
+    if let Some(c) = condition(status, "ScalingActive").filter(|c| c.status == "False") {
         return Some(Limit::Inactive(c));
     }
-    if let Some(c) = condition(d, "AbleToScale") {
+    if let Some(c) = condition(status, "AbleToScale") {
         let w = bounded(hpa, d, wanted);
         match c.reason.as_deref() {
             Some("ScaleDownStabilized") if w < d.desired_replicas => {
@@ -150,7 +155,7 @@ fn limit<'d>(
             _ => {}
         }
     }
-    condition(d, "ScalingLimited")
+    condition(status, "ScalingLimited")
         .filter(|c| {
             c.status == "True"
                 && matches!(

@@ -46,18 +46,21 @@ pub struct HpaState {
     pub events: Vec<RecordedEvent>,
     /// Events recorded since the runner last looked.
     pub fresh_events: Vec<Event>,
-    /// A status written during the sync under way, put into `object` by
-    /// [`HpaState::settle`] once the sync's Snapshot no longer shares it (so it is written
-    /// in place instead of copying the spec).
-    pub written_status: Option<HorizontalPodAutoscalerStatus>,
+    /// Whether the sync under way wrote a status: the runner puts the Decision's status
+    /// into `object` ([`HpaState::settle`]) once the sync's Snapshot no longer shares it
+    /// (so it is written in place, without copying the spec or the status).
+    pub status_written: bool,
 }
 
 impl HpaState {
-    /// Puts the status written during the last sync into the object.
-    pub fn settle(&mut self) {
-        if let Some(status) = self.written_status.take() {
-            Arc::make_mut(&mut self.object).status = Some(status);
+    /// Puts the status written during the last sync into the object; `false` when the
+    /// sync wrote none.
+    pub fn settle(&mut self, status: impl FnOnce() -> HorizontalPodAutoscalerStatus) -> bool {
+        if !std::mem::take(&mut self.status_written) {
+            return false;
         }
+        Arc::make_mut(&mut self.object).status = Some(status());
+        true
     }
 }
 
@@ -113,7 +116,7 @@ impl State {
                     target: h.target,
                     events: Vec::new(),
                     fresh_events: Vec::new(),
-                    written_status: None,
+                    status_written: false,
                 }
             })
             .collect::<Vec<HpaState>>();
