@@ -21,26 +21,5 @@ echo "== conformance vectors (conformance/)"
 cargo test --workspace --test conformance -- --nocapture 2>&1 | grep -E "^conformance:|test result|panicked|failed" || true
 echo "== build every test"
 cargo test --workspace --no-run
-
-# The longest test binary, the controller's real-control-plane tests (about 2 minutes, mostly
-# waiting on sync periods), runs beside all the others instead of after them; its output is
-# printed when it ends. Every other test target of the workspace is listed from
-# `cargo metadata`, so a new test file runs without touching this script.
-beside=cluster
-others=$(cargo metadata --no-deps --format-version 1 | python3 -c '
-import json, sys
-names = {t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"]
-         if "test" in t["kind"] and t["name"] != sys.argv[1]}
-print(" ".join("--test " + n for n in sorted(names)))' "$beside")
-log=$(mktemp)
-cargo test --workspace --test "$beside" >"$log" 2>&1 &
-beside_pid=$!
-status=0
-echo "== all tests (the '$beside' tests run beside them)"
-cargo test --workspace --lib --bins $others || status=$?
-cargo test --workspace --doc || status=$?
-wait "$beside_pid" || status=$?
-echo "== the '$beside' tests"
-cat "$log"
-rm -f "$log"
-exit "$status"
+echo "== all tests"
+cargo test --workspace
