@@ -256,6 +256,13 @@ impl Faults {
         self.rules.clear();
     }
 
+    /// Removes the rules narrowed to `namespace` (see [`Fault::namespace`]), leaving the
+    /// others: tests that share one server each clear their own.
+    pub fn clear_namespace(&mut self, namespace: &str) {
+        self.rules
+            .retain(|r| r.fault.namespace.as_deref() != Some(namespace));
+    }
+
     /// Rules that may still fire.
     pub fn pending(&self) -> usize {
         self.rules
@@ -302,6 +309,18 @@ mod tests {
             namespace: Some("default".into()),
             name: Some(name.into()),
         }
+    }
+
+    #[test]
+    fn clearing_a_namespace_leaves_the_other_rules() {
+        let mut f = Faults::default();
+        f.inject(Fault::any("deployments").unavailable().namespace("default"));
+        f.inject(Fault::any("deployments").unavailable().namespace("other"));
+        f.inject(Fault::any("deployments").unavailable());
+        f.clear_namespace("default");
+        assert_eq!(f.pending(), 2);
+        f.clear_namespace("other");
+        assert_eq!(f.pending(), 1, "the rule for every namespace stays");
     }
 
     #[test]

@@ -311,6 +311,15 @@ impl FakeApiServer {
             .clear();
     }
 
+    /// Removes the fault rules narrowed to `namespace`, leaving the others.
+    pub fn clear_faults_in(&self, namespace: &str) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear_namespace(namespace);
+    }
+
     /// Fault rules that may still fire (unlimited ones count).
     pub fn pending_faults(&self) -> usize {
         self.shared

@@ -96,7 +96,8 @@ async fn outage(test: &str, fault: Fault, label: &str) {
     );
 
     // recovery
-    ns.env.metrics().backend().clear_faults();
+    // only this test's faults: the metrics server is shared with tests running alongside
+    ns.env.metrics().backend().clear_faults_in(&ns.name);
     eventually("web recovers", 30, || async {
         ns.condition("web", "ScalingActive").await
             == Some(("True".into(), "ValidMetricFound".into()))
