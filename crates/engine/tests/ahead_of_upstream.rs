@@ -2,7 +2,10 @@
 //! period (KEP-6003) and the External metric fallback (KEP-5679), written as annotations
 //! on `autoscaling/v2` objects; bad values reported, never silently ignored.
 
-use alpaca_engine::{Decision, Snapshot, decide, read_snapshot};
+mod common;
+
+use alpaca_engine::Decision;
+use common::{condition, run};
 use serde_json::{Value, json};
 
 /// A queue worker at `replicas`, scaled on one External metric (10 messages per replica),
@@ -34,31 +37,11 @@ fn snapshot(now: &str, replicas: i32, messages: Option<i64>, annotations: Value)
     v
 }
 
-fn run(v: &Value) -> Decision {
-    let snap: Snapshot = read_snapshot(v.to_string().as_bytes()).expect("valid snapshot");
-    decide(&snap).expect("decision")
-}
-
 /// The next sync: the previous decision's status and memory carried over.
 fn after(mut v: Value, previous: &Decision) -> Value {
     v["hpa"]["status"] = serde_json::to_value(&previous.status).unwrap();
     v["history"] = serde_json::to_value(&previous.history).unwrap();
     v
-}
-
-fn condition<'a>(d: &'a Decision, type_: &str) -> Option<(&'a str, &'a str, &'a str)> {
-    d.status
-        .conditions
-        .iter()
-        .flatten()
-        .find(|c| c.type_ == type_)
-        .map(|c| {
-            (
-                c.status.as_str(),
-                c.reason.as_deref().unwrap_or_default(),
-                c.message.as_deref().unwrap_or_default(),
-            )
-        })
 }
 
 #[test]

@@ -2,7 +2,10 @@
 //! Snapshot's `controller.hpaScaleToZero`), its validation, and pod overhead left out of
 //! the requests utilization is measured against.
 
-use alpaca_engine::{Decision, Snapshot, decide, read_snapshot};
+mod common;
+
+use alpaca_engine::{Snapshot, decide, read_snapshot};
+use common::{condition, run};
 use serde_json::{Value, json};
 
 /// A queue worker's HPA: one External metric (messages, 10 per replica) unless `metrics`
@@ -27,26 +30,6 @@ fn snapshot(gate: bool, min: i32, replicas: i32, messages: i64, metrics: Option<
         "externalMetrics": [{"metricName": "queue_messages", "metricLabels": {},
                              "timestamp": "2026-01-01T00:59:50Z", "value": messages.to_string()}]
     })
-}
-
-fn run(v: &Value) -> Decision {
-    let snap: Snapshot = read_snapshot(v.to_string().as_bytes()).expect("valid snapshot");
-    decide(&snap).expect("decision")
-}
-
-fn condition<'a>(d: &'a Decision, type_: &str) -> Option<(&'a str, &'a str, &'a str)> {
-    d.status
-        .conditions
-        .iter()
-        .flatten()
-        .find(|c| c.type_ == type_)
-        .map(|c| {
-            (
-                c.status.as_str(),
-                c.reason.as_deref().unwrap_or_default(),
-                c.message.as_deref().unwrap_or_default(),
-            )
-        })
 }
 
 fn refusal(v: &Value) -> String {

@@ -52,6 +52,11 @@ impl StampedProxy {
             .collect()
     }
 
+    /// Every request seen at or after `since`, as one line each (method, path, answer).
+    pub fn lines_since(&self, since: Timestamp) -> Vec<String> {
+        self.since(since).iter().map(|(_, r)| r.line()).collect()
+    }
+
     /// Writes (anything but GET) seen at or after `since`, the Lease's included.
     pub fn writes_since(&self, since: Timestamp) -> Vec<(Timestamp, RequestRecord)> {
         let mut all = self.since(since);

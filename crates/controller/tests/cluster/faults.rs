@@ -6,7 +6,6 @@
 use std::time::{Duration, Instant};
 
 use alpaca_fake_apiserver::{Fault, Verb};
-use alpaca_metrics_api::external::ExternalMetricValue;
 use alpaca_testenv::never_answers;
 use serde_json::json;
 
@@ -24,15 +23,6 @@ async fn queue_worker(ns: &Ns) {
     )
     .await;
     set_queue(ns, 10);
-}
-
-fn set_queue(ns: &Ns, value: i64) {
-    let v: ExternalMetricValue = serde_json::from_value(json!({
-        "metricName": "queue", "metricLabels": {},
-        "timestamp": jiff::Timestamp::now().to_string(), "value": value.to_string()
-    }))
-    .unwrap();
-    ns.env.metrics().backend().set_external_metric(&ns.name, v);
 }
 
 /// Waits for `web`'s ScalingActive to be False with FailedGetResourceMetric; returns how

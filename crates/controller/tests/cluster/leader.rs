@@ -270,7 +270,7 @@ async fn a_leader_cut_off_stops_writing_before_its_lease_can_be_taken() {
         late.is_empty(),
         "the old leader wrote after the cut: {late:#?}"
     );
-    let after_heal: Vec<_> = pa.since(healed).iter().map(|(_, r)| r.line()).collect();
+    let after_heal = pa.lines_since(healed);
     assert!(after_heal.is_empty(), "the old leader sent {after_heal:#?}");
     match a.stop().await {
         Err(ControllerError::Leader(why)) => {

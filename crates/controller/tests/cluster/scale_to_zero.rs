@@ -3,19 +3,9 @@
 //! queue empties goes to zero with `ScaledToZero` True, wakes when messages come, and a
 //! worker scaled to zero by hand stays paused; plus a per-autoscaler sync period.
 
-use alpaca_metrics_api::external::ExternalMetricValue;
 use serde_json::json;
 
 use crate::support::*;
-
-fn set_queue(ns: &Ns, value: i64) {
-    let v: ExternalMetricValue = serde_json::from_value(json!({
-        "metricName": "queue", "metricLabels": {},
-        "timestamp": jiff::Timestamp::now().to_string(), "value": value.to_string()
-    }))
-    .unwrap();
-    ns.env.metrics().backend().set_external_metric(&ns.name, v);
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_queue_worker_scales_to_zero_and_wakes_up() {

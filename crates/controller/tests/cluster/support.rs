@@ -278,3 +278,13 @@ impl Running {
 }
 
 pub use alpaca_testenv::eventually;
+
+/// Sets the External metric `queue` (no labels) of the test's namespace to `value`, now.
+pub fn set_queue(ns: &Ns, value: i64) {
+    let v: alpaca_metrics_api::external::ExternalMetricValue = serde_json::from_value(json!({
+        "metricName": "queue", "metricLabels": {},
+        "timestamp": jiff::Timestamp::now().to_string(), "value": value.to_string()
+    }))
+    .unwrap();
+    ns.env.metrics().backend().set_external_metric(&ns.name, v);
+}

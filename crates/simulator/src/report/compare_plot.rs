@@ -6,8 +6,8 @@
 use std::fmt::Write;
 
 use super::plot::{
-    Axis, C_LOAD, C_LOAD_FILL, C_NEEDED, LEFT, Panel, RIGHT, STYLE, W, action_marks, esc, fmt_tick,
-    legend, pods_panel, step_path, time_ticks,
+    Axis, C_LOAD, C_LOAD_FILL, C_NEEDED, LEFT, Panel, RIGHT, STYLE, W, action_marks, esc, legend,
+    pods_panel, step_path, time_axis,
 };
 use crate::clock::{self, Millis};
 use crate::runner::{HpaOutcome, Outcome};
@@ -114,26 +114,7 @@ fn chart(
             step_path(&ax, &ready, &py)
         );
     }
-    let (tick, hours) = time_ticks(o.duration);
-    let mut t = 0;
-    while t <= o.duration {
-        let x = ax.x(t);
-        let label = fmt_tick(t as f64 / if hours { 3_600_000.0 } else { 60_000.0 });
-        let _ = write!(
-            out,
-            r#"<line x1="{x:.1}" y1="{p_bot:.1}" x2="{x:.1}" y2="{:.1}" class="axisline"/><text x="{x:.1}" y="{:.1}" class="tick" text-anchor="middle">{label}</text>"#,
-            p_bot + 5.0,
-            p_bot + 18.0,
-        );
-        t += tick.max(1);
-    }
-    let _ = write!(
-        out,
-        r#"<text x="{:.1}" y="{:.1}" class="axis" text-anchor="middle">time ({})</text>"#,
-        (ax.x0 + ax.x1) / 2.0,
-        p_bot + 36.0,
-        if hours { "hours" } else { "minutes" }
-    );
+    time_axis(out, &ax, o.duration, p_bot, None, 36.0);
     action_marks(out, &ax, marks, p_top, p_bot);
     summaries(out, u, a, p_bot + 62.0);
 }

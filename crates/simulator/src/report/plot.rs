@@ -486,33 +486,48 @@ fn block(out: &mut String, o: &Outcome, h: &HpaOutcome, top: f64, marks: &[(Mill
             C_METRICS[k % C_METRICS.len()]
         );
     }
-    // Time axis.
-    let (tick, hours) = time_ticks(o.duration);
+    time_axis(out, &ax, o.duration, m_bot, Some(p_bot), 38.0);
+    action_marks(out, &ax, marks, p_top, m_bot);
+}
+
+/// The time axis under a panel ending at `bottom`: a tick and its label (minutes, or hours
+/// for long runs) at each step, a tick under the panel ending at `also` too when given, and
+/// the axis title `title_below` pixels under `bottom`.
+pub(super) fn time_axis(
+    out: &mut String,
+    ax: &Axis,
+    duration: Millis,
+    bottom: f64,
+    also: Option<f64>,
+    title_below: f64,
+) {
+    let (tick, hours) = time_ticks(duration);
     let mut t = 0;
-    while t <= o.duration {
+    while t <= duration {
         let x = ax.x(t);
-        let label = if hours {
-            fmt_tick(t as f64 / 3_600_000.0)
-        } else {
-            fmt_tick(t as f64 / 60_000.0)
-        };
+        let label = fmt_tick(t as f64 / if hours { 3_600_000.0 } else { 60_000.0 });
         let _ = write!(
             out,
-            r#"<line x1="{x:.1}" y1="{m_bot:.1}" x2="{x:.1}" y2="{:.1}" class="axisline"/><text x="{x:.1}" y="{:.1}" class="tick" text-anchor="middle">{label}</text><line x1="{x:.1}" y1="{p_bot:.1}" x2="{x:.1}" y2="{:.1}" class="axisline"/>"#,
-            m_bot + 5.0,
-            m_bot + 18.0,
-            p_bot + 5.0,
+            r#"<line x1="{x:.1}" y1="{bottom:.1}" x2="{x:.1}" y2="{:.1}" class="axisline"/><text x="{x:.1}" y="{:.1}" class="tick" text-anchor="middle">{label}</text>"#,
+            bottom + 5.0,
+            bottom + 18.0,
         );
+        if let Some(y) = also {
+            let _ = write!(
+                out,
+                r#"<line x1="{x:.1}" y1="{y:.1}" x2="{x:.1}" y2="{:.1}" class="axisline"/>"#,
+                y + 5.0,
+            );
+        }
         t += tick.max(1);
     }
     let _ = write!(
         out,
         r#"<text x="{:.1}" y="{:.1}" class="axis" text-anchor="middle">time ({})</text>"#,
         (ax.x0 + ax.x1) / 2.0,
-        m_bot + 38.0,
+        bottom + title_below,
         if hours { "hours" } else { "minutes" }
     );
-    action_marks(out, &ax, marks, p_top, m_bot);
 }
 
 /// The scenario's actions: a dashed line from `top` to `bottom` at each, labelled on three
